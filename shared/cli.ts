@@ -1,0 +1,71 @@
+/**
+ * What every CLI entry shares: a strict yargs parser whose mistakes become a UsageError (exit 2),
+ * and a runner that turns any error into one line on stderr and the right exit code.
+ */
+import yargs, { type Argv } from 'yargs';
+import { ExitCodes, isHarnessError, messageOf, UsageError, type ExitCode } from './errors.js';
+import { getLogger } from './logger.js';
+
+export interface CliOptions {
+  /** How the user runs it, shown in usage lines: `npm run produce --`. */
+  scriptName: string;
+  /** Flags may also come from variables with this prefix, e.g. PRODUCE_RATE for --rate. */
+  envPrefix?: string;
+}
+
+let currentScriptName = 'kafka-harness';
+
+export function createCli(argv: readonly string[], options: CliOptions): Argv {
+  currentScriptName = options.scriptName;
+  let cli = yargs([...argv])
+    .scriptName(options.scriptName)
+    .strict()
+    .help('help')
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      // yargs calls this for its own parse errors (message) and for errors thrown in checks (error)
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): keep them to one.
+      throw error ?? new UsageError(message.replace(/:?\s*\n\s*/g, ': ').replace(/::/g, ':'));
+    });
+  if (options.envPrefix) cli = cli.env(options.envPrefix);
+  return cli;
+}
+
+/** A flag's number that must be a whole number in a range; the message names the flag. */
+export function requireInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
+    throw new UsageError(`--${name} must be a whole number ${range} (got ${Number.isNaN(value) ? 'not a number' : value})`);
+  }
+  return value;
+}
+
+/** Prints one line for an error and returns the exit code it stands for. */
+export function reportError(error: unknown): ExitCode {
+  const prefix = `${currentScriptName.replace(/ --$/, '')}:`;
+  if (isHarnessError(error)) {
+    process.stderr.write(`${prefix} error: ${error.message}\n`);
+    for (const line of error.details) process.stderr.write(`  ${line}\n`);
+    if (error instanceof UsageError) process.stderr.write(`Usage: ${currentScriptName} [options]   (see --help)\n`);
+    if (error.cause !== undefined) getLogger('cli').debug({ err: error.cause }, 'cause');
+    return error.exitCode;
+  }
+  // Not a known failure: a bug or an unexpected state. One line by default, the stack on request.
+  process.stderr.write(`${prefix} unexpected error: ${messageOf(error)} (LOG_LEVEL=debug shows the stack)\n`);
+  getLogger('cli').debug({ err: error }, 'unexpected error');
+  return ExitCodes.failure;
+}
+
+/** Runs a CLI's main function and exits with its code once stdout has drained. */
+export async function runCli(main: () => Promise<ExitCode | void>): Promise<never> {
+  let code: ExitCode;
+  try {
+    code = (await main()) ?? ExitCodes.ok;
+  } catch (error) {
+    code = reportError(error);
+  }
+  await new Promise<void>((done) => process.stdout.write('', () => done()));
+  process.exit(code);
+}

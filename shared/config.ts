@@ -1,0 +1,169 @@
+/**
+ * The settings every part of the harness shares, read once from the environment and frozen.
+ * Precedence is defaults, then environment, then command-line flags: each CLI's yargs options take
+ * their defaults from here, so a flag always wins. No other module reads `process.env`.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { UsageError } from './errors.js';
+import { projectRoot } from './paths.js';
+
+export const LogLevels = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'trace',
+  silent: 'silent',
+} as const;
+export type LogLevel = (typeof LogLevels)[keyof typeof LogLevels];
+export const allowedLogLevels: readonly LogLevel[] = Object.values(LogLevels);
+
+export const defaultBrokers = ['127.0.0.1:9092'] as const;
+export const defaultTopic = 'test-topic';
+
+export interface Settings {
+  /** Bootstrap brokers, `host:port` each. */
+  readonly brokers: readonly string[];
+  /** True when KAFKA_BROKERS (or KAFKA_BOOTSTRAP_SERVERS) named them: then nothing is started for you. */
+  readonly brokersFromEnvironment: boolean;
+  readonly topic: string;
+  readonly logLevel: LogLevel;
+  /** Where the local JVM broker keeps jars, data, logs and pid files. */
+  readonly kafkaHome: string;
+  /** JAVA_HOME, when set: its bin/java is preferred over the one on PATH. */
+  readonly javaHome: string | undefined;
+  /** Running under CI: tests that need a local service must run instead of skipping. */
+  readonly ci: boolean;
+  /** Log output as JSON even on a terminal (LOG_FORMAT=json). */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  /** JVM heap flags for the local broker, as Kafka's own scripts take them (KAFKA_HEAP_OPTS). */
+  readonly kafkaHeapOpts: string;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** `host:port[,host:port…]` → a validated list; the message names the variable or flag it came from. */
+export function parseBrokerList(text: string, origin: string): string[] {
+  const brokers = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  if (brokers.length === 0) throw new UsageError(`${origin} is empty: give host:port, e.g. 127.0.0.1:9092`);
+  for (const broker of brokers) {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s/]+):(\d{1,5})$/.exec(broker);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) {
+      throw new UsageError(`${origin} has "${broker}", which is not host:port (e.g. 127.0.0.1:9092)`);
+    }
+  }
+  return brokers;
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return LogLevels.info;
+  const level = value.toLowerCase();
+  if (!(allowedLogLevels as readonly string[]).includes(level)) {
+    throw new UsageError(`LOG_LEVEL is "${value}": use one of ${allowedLogLevels.join(', ')}`);
+  }
+  return level as LogLevel;
+}
+
+function parseLogFormat(value: string | undefined): Settings['logFormat'] {
+  if (value === undefined || value === '') return 'auto';
+  if (value === 'json' || value === 'pretty' || value === 'auto') return value;
+  throw new UsageError(`LOG_FORMAT is "${value}": use json, pretty or auto`);
+}
+
+export function readSettings(env: Environment = process.env): Settings {
+  const brokerVariable = env.KAFKA_BROKERS ? 'KAFKA_BROKERS' : env.KAFKA_BOOTSTRAP_SERVERS ? 'KAFKA_BOOTSTRAP_SERVERS' : undefined;
+  const kafkaHome = env.KAFKA_HARNESS_HOME || '.kafka';
+  return Object.freeze({
+    brokers: Object.freeze(brokerVariable ? parseBrokerList(env[brokerVariable] ?? '', brokerVariable) : [...defaultBrokers]),
+    brokersFromEnvironment: brokerVariable !== undefined,
+    topic: env.KAFKA_TOPIC || defaultTopic,
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+    kafkaHome: isAbsolute(kafkaHome) ? kafkaHome : resolve(projectRoot, kafkaHome),
+    javaHome: env.JAVA_HOME || undefined,
+    ci: env.CI === 'true' || env.CI === '1',
+    logFormat: parseLogFormat(env.LOG_FORMAT),
+    kafkaHeapOpts: env.KAFKA_HEAP_OPTS || '-Xms512m -Xmx512m',
+  });
+}
+
+let cached: Settings | undefined;
+
+/** The process's settings, read on first use so a bad variable is reported by the CLI's error handler. */
+export function settings(): Settings {
+  cached ??= readSettings();
+  return cached;
+}
+
+/** The admin server's settings (npm run admin): all from ADMIN_* variables and OUTPUT_DIR. */
+export interface AdminSettings {
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token required on every API route; mandatory when listening beyond loopback. */
+  readonly token: string | undefined;
+  /** Host names accepted in the Host header, port aside (protection against DNS rebinding). */
+  readonly allowedHosts: readonly string[];
+  /** Where the consumer definitions persist. */
+  readonly stateFile: string;
+  /** File sinks may only write inside this folder. */
+  readonly outputDir: string;
+  /** PostgreSQL for postgres sinks; never taken from a request. */
+  readonly databaseUrl: string | undefined;
+  /** Origins (scheme://host:port) HTTP sinks may post to; none by default. */
+  readonly httpAllow: readonly string[];
+  /** Brokers a request may name besides the configured ones. */
+  readonly brokerAllow: readonly string[];
+  readonly maxConsumers: number;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopbackHost(host: string): boolean {
+  return loopbackHosts.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+function integerFrom(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new UsageError(`${name} is "${value}": use a whole number from ${min} to ${max}`);
+  return number;
+}
+
+export function readAdminSettings(env: Environment = process.env): AdminSettings {
+  const host = env.ADMIN_HOST || '127.0.0.1';
+  const port = integerFrom('ADMIN_PORT', env.ADMIN_PORT, 8080, 0, 65_535);
+  const allowedHosts = env.ADMIN_ALLOWED_HOSTS ? listOf(env.ADMIN_ALLOWED_HOSTS) : ['localhost', '127.0.0.1', '[::1]', ...(isLoopbackHost(host) ? [] : [host])];
+  const httpAllow = listOf(env.ADMIN_HTTP_ALLOW).map((origin) => {
+    try {
+      const parsed = new URL(origin);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      return parsed.origin;
+    } catch {
+      throw new UsageError(`ADMIN_HTTP_ALLOW has "${origin}", which is not an origin like http://127.0.0.1:8081`);
+    }
+  });
+  const resolveFromRoot = (path: string): string => (isAbsolute(path) ? path : resolve(projectRoot, path));
+  return Object.freeze({
+    host,
+    port,
+    token: env.ADMIN_TOKEN || undefined,
+    allowedHosts: Object.freeze(allowedHosts),
+    stateFile: resolveFromRoot(env.ADMIN_STATE_FILE || '.admin/state.json'),
+    outputDir: resolveFromRoot(env.OUTPUT_DIR || 'output'),
+    databaseUrl: env.ADMIN_DATABASE_URL || undefined,
+    httpAllow: Object.freeze(httpAllow),
+    brokerAllow: Object.freeze(env.ADMIN_BROKER_ALLOW ? parseBrokerList(env.ADMIN_BROKER_ALLOW, 'ADMIN_BROKER_ALLOW') : []),
+    maxConsumers: integerFrom('ADMIN_MAX_CONSUMERS', env.ADMIN_MAX_CONSUMERS, 50, 1, 10_000),
+  });
+}

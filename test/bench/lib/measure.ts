@@ -1,0 +1,73 @@
+/**
+ * Runs a benchmark subject as its own process and measures its peak resident memory by polling
+ * /proc (Linux); the subject prints its own throughput and latency figures.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface MeasuredRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  peakRssMiB: number | undefined;
+  wallMs: number;
+}
+
+/** The pids of a process's children (Linux). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** A process and all its descendants. */
+export function processTree(pid: number): number[] {
+  return [pid, ...childPids(pid).flatMap(processTree)];
+}
+
+/** CPU time a process has used so far, ms (user + system, from /proc/<pid>/stat). */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function residentKiB(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a command to its end, polling the peak resident memory of its whole process tree. */
+export function runMeasured(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<MeasuredRun> {
+  const startedAt = performance.now();
+  const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  let peakKiB: number | undefined;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const poll = setInterval(() => {
+    if (child.pid === undefined) return;
+    // The whole tree: a consumer's memory is its children's too.
+    const kib = processTree(child.pid).reduce((sum, pid) => sum + (residentKiB(pid) ?? 0), 0);
+    if (kib > 0) peakKiB = Math.max(peakKiB ?? 0, kib);
+  }, 25);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr, peakRssMiB: peakKiB === undefined ? undefined : Math.round(peakKiB / 1024), wallMs: performance.now() - startedAt });
+    });
+  });
+}

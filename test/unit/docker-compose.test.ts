@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { kafkaVersion } from '../../kafka/layout.js';
+import { projectRoot } from '../../shared/paths.js';
+
+// No Docker engine here, so the file is checked for what `docker compose up -d` relies on.
+interface Service {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  volumes?: string[];
+  healthcheck?: { test?: string[] | string };
+  depends_on?: Record<string, { condition?: string }>;
+  entrypoint?: string[];
+  command?: string[];
+  restart?: string;
+}
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const kafka = compose.services.kafka!;
+const init = compose.services['kafka-init']!;
+
+describe('docker-compose.yml', () => {
+  it(`pins apache/kafka:${kafkaVersion} (the version the local broker runs) everywhere, never latest`, () => {
+    for (const service of Object.values(compose.services)) expect(service.image).toBe(`apache/kafka:${kafkaVersion}`);
+  });
+
+  it('runs one KRaft node, broker and controller in one', () => {
+    expect(kafka.environment?.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+    expect(kafka.environment?.KAFKA_NODE_ID).toBe(1);
+    expect(String(kafka.environment?.KAFKA_CONTROLLER_QUORUM_VOTERS)).toMatch(/^1@kafka:\d+$/);
+    expect(kafka.environment?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe(1);
+    expect(kafka.environment?.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('publishes 9092 and advertises it as localhost', () => {
+    expect(kafka.ports).toContain('127.0.0.1:9092:9092');
+    expect(String(kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toMatch(/\/\/localhost:9092(,|$)/);
+  });
+
+  it('has a healthcheck and keeps data in a named volume', () => {
+    expect(kafka.healthcheck?.test).toBeDefined();
+    const [volume] = kafka.volumes ?? [];
+    const name = volume?.split(':')[0] ?? '';
+    expect(compose.volumes).toHaveProperty(name);
+  });
+
+  it('creates test-topic with 6 partitions once the broker is healthy, then exits', () => {
+    expect(init.depends_on?.kafka?.condition).toBe('service_healthy');
+    expect(init.restart).toBe('no');
+    const args = [...(init.entrypoint ?? []), ...(init.command ?? [])];
+    expect(args.join(' ')).toMatch(/kafka-topics\.sh .*--create --if-not-exists --topic test-topic --partitions 6/);
+  });
+});
