@@ -1,0 +1,153 @@
+/**
+ * One producing thread: one KafkaJS producer, `tasks` async loops that each claim work from the
+ * shared gate, build a batch and send it. At most --max-in-flight sends are outstanding per
+ * producer and each task holds one batch at a time, so memory stays flat whatever the count or
+ * rate. Runs inside a worker thread, or on the main thread (--workers 0).
+ */
+import kafkajs from 'kafkajs';
+import type { Message } from 'kafkajs';
+import { connectClient, createKafka, createProducer } from '../shared/kafka-client.js';
+import type { Logger } from '../shared/logger.js';
+import { MessageGenerator } from '../shared/message-generator.js';
+import { MessageHeaders, jsonContentType, type HarnessMessage } from '../shared/message.js';
+import { createKeySelector } from './keys.js';
+import { createLatencyHistogram, encodeHistogram } from '../shared/latency.js';
+import { InFlightLimit } from './in-flight-limit.js';
+import { createPartitionChooser } from './partitioning.js';
+import { serializeError } from './thread-errors.js';
+import type { AcksMode, ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, ThreadReport } from './types.js';
+import type { WorkGate } from './work-gate.js';
+
+const { CompressionTypes } = kafkajs;
+
+const acksValue: Record<AcksMode, number> = { all: -1, '1': 1, '0': 0 };
+const progressIntervalMs = 200;
+
+/**
+ * The broker refuses a record batch over message.max.bytes (1,048,588 by default), and a send of
+ * keyless messages is one batch to one partition, so each send stays under this many bytes.
+ */
+export const maxSendBytes = 900_000;
+/** The longest message JSON faker makes without padding is about 750 bytes; this bounds it. */
+const unpaddedMessageBytes = 1_000;
+/** What a record adds to its JSON on the wire: key, three headers and framing, generously. */
+const recordOverheadBytes = 200;
+
+/**
+ * Messages per send: --batch-size, fewer when that many would pass maxSendBytes, and under --rate
+ * about one send every 10 ms instead of bursts.
+ */
+export function messagesPerSend(batchSize: number, ratePerSecond: number | undefined, payloadBytes = 0): number {
+  const messageBytes = Math.max(payloadBytes, unpaddedMessageBytes) + recordOverheadBytes;
+  const bySize = Math.max(1, Math.floor(maxSendBytes / messageBytes));
+  const byRate = ratePerSecond ? Math.max(1, Math.ceil(ratePerSecond / 100)) : batchSize;
+  return Math.min(batchSize, bySize, byRate);
+}
+
+export async function produceFromThread(
+  thread: ThreadIdentity,
+  settings: ProduceSettings,
+  gate: WorkGate,
+  log: Logger,
+  onProgress: (progress: ThreadProgress) => void,
+): Promise<ThreadReport> {
+  const { worker, producer: producerName } = thread;
+  const counts = { sent: 0, written: 0, failed: 0, bytes: 0 };
+  const perPartition = new Array<number>(settings.partitions).fill(0);
+  const snapshot = (): ThreadProgress => ({
+    worker,
+    producer: producerName,
+    ...counts,
+    perPartition: Object.fromEntries(perPartition.map((count, partition) => [partition, count]).filter(([, count]) => count! > 0)),
+  });
+  // Said before connecting, so a thread that dies later is still counted under its name.
+  onProgress(snapshot());
+
+  const kafka = createKafka({ clientId: producerName, brokers: settings.brokers, log });
+  // No maxInFlightRequests: KafkaJS would apply it per broker connection; InFlightLimit below bounds the producer.
+  const producer = createProducer(kafka, { idempotent: settings.idempotent });
+  await connectClient(producer, settings.brokers);
+
+  const generator = new MessageGenerator({
+    producer: producerName,
+    worker,
+    seed: settings.seed,
+    bodyPool: settings.bodyPool,
+    payloadBytes: settings.payloadBytes,
+  });
+  const keyOf = createKeySelector(settings.key, generator.create(0), () => generator.randomKey());
+  const partitions = createPartitionChooser(settings.partitions);
+  const histogram = createLatencyHistogram();
+  const inFlight = new InFlightLimit(settings.maxInFlight);
+  const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  const acks = acksValue[settings.acks];
+  const perSend = messagesPerSend(settings.batchSize, settings.ratePerSecond, settings.payloadBytes);
+  log.debug({ batchSize: settings.batchSize, messagesPerSend: perSend, maxInFlight: settings.maxInFlight }, 'batching');
+  let firstError: SerializedError | undefined;
+  // Per producer and increasing in send order: assigned in the same tick as send(), never earlier.
+  let seq = 0;
+
+  const toKafkaMessage = (message: HarnessMessage, stickyPartition: number, sentAt: string): Message => {
+    message.seq = seq++;
+    const key = keyOf(message);
+    return {
+      key,
+      value: Buffer.from(generator.serialize(message)),
+      partition: key === null ? stickyPartition : partitions.forKey(key),
+      headers: { [MessageHeaders.contentType]: jsonContentType, [MessageHeaders.sentAt]: sentAt, [MessageHeaders.producer]: producerName },
+    };
+  };
+
+  const send = async (batch: readonly HarnessMessage[]): Promise<void> => {
+    const sticky = partitions.nextSticky();
+    const sentAt = String(Date.now());
+    const messages = batch.map((message) => toKafkaMessage(message, sticky, sentAt));
+    const bytes = messages.reduce((sum, message) => sum + (message.value as Buffer).length, 0);
+    counts.sent += messages.length;
+    const startedAt = performance.now();
+    try {
+      await producer.send({ topic: settings.topic, acks, compression, messages });
+      histogram.recordValueWithCount(Math.max(1, Math.round((performance.now() - startedAt) * 1000)), messages.length);
+      counts.written += messages.length;
+      counts.bytes += bytes;
+      for (const message of messages) perPartition[message.partition as number]! += 1;
+    } catch (error) {
+      counts.failed += messages.length;
+      if (!firstError) {
+        firstError = serializeError(error, settings.brokers);
+        log.error({ err: firstError, messages: messages.length }, 'send failed; this thread stops taking new messages');
+      }
+      // One failure after KafkaJS's retries means the cluster can't take writes: stop everyone.
+      gate.stop();
+    }
+  };
+
+  const runTask = async (task: number): Promise<void> => {
+    for (;;) {
+      const granted = await gate.claim(perSend);
+      if (granted === 0 || firstError) return;
+      // Faker (or the prebuilt pool) runs here, while other tasks' sends are in flight.
+      const batch = Array.from({ length: granted }, () => generator.create(task));
+      await inFlight.acquire();
+      try {
+        // A batch still waiting for a slot when the run stops is not sent: it was never in flight.
+        if (gate.stopped || firstError) return;
+        await send(batch);
+      } finally {
+        inFlight.release();
+      }
+    }
+  };
+
+  const ticker = setInterval(() => onProgress(snapshot()), progressIntervalMs);
+  ticker.unref();
+  try {
+    await Promise.all(Array.from({ length: settings.tasks }, (_, task) => runTask(task)));
+  } finally {
+    clearInterval(ticker);
+    await producer.disconnect().catch((error: unknown) => log.warn({ err: error }, 'disconnect failed'));
+  }
+  const progress = snapshot();
+  onProgress(progress);
+  return { ...progress, latencyHistogram: encodeHistogram(histogram), firstError };
+}

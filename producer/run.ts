@@ -1,0 +1,168 @@
+/**
+ * The producer's main thread: checks the broker and topic, starts the producing threads, shows
+ * progress, handles Ctrl-C and prints the report. Exit 0 only when every message was written.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LogLevel } from '../shared/config.js';
+import { ErrorCodes, ExitCodes, HarnessError, TopicNotFoundError, type ExitCode } from '../shared/errors.js';
+import { connectClient, createKafka } from '../shared/kafka-client.js';
+import { shouldPrettyPrint, type Logger } from '../shared/logger.js';
+import { distPath } from '../shared/paths.js';
+import { installShutdown } from '../shared/shutdown.js';
+import { ensureTopic, partitionCount } from '../shared/topics.js';
+import type { ProducerOptions } from './options.js';
+import { createProgressView, type ProgressView } from './progress-bar.js';
+import { buildReport, describeLosses, formatReport, hasLosses, type StopReason } from './report.js';
+import { serializeError, toHarnessError } from './thread-errors.js';
+import { collectReports, startingProgress, watchWorker, type ThreadsOutcome } from './thread-outcome.js';
+import type { ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, WorkerInput } from './types.js';
+import { WorkGate, nowMicros } from './work-gate.js';
+
+/** How long Ctrl-C waits for in-flight sends to be acknowledged before giving up on them. */
+const stopGraceMs = 30_000;
+/**
+ * The shared shutdown forces exit 130 (no summary) only if giving up after stopGraceMs, which
+ * prints the summary and exits 1, itself hangs.
+ */
+const forceAfterMs = stopGraceMs + 5_000;
+
+/** The topic's partition count; a missing topic is created with --create-topic, else an error. */
+async function preparePartitions(options: ProducerOptions, log: Logger): Promise<number> {
+  const admin = createKafka({ clientId: 'harness-producer-admin', brokers: options.brokers, log }).admin();
+  await connectClient(admin, options.brokers);
+  try {
+    const existing = await partitionCount(admin, options.topic);
+    if (existing !== undefined) return existing;
+    if (!options.createTopic) {
+      throw new TopicNotFoundError(options.topic, `create it with --create-topic --partitions ${options.partitions}, or pick another with -t (npm run kafka:status lists them)`);
+    }
+    const brokerCount = (await admin.describeCluster()).brokers.length;
+    await ensureTopic(admin, { topic: options.topic, partitions: options.partitions, replicationFactor: Math.min(brokerCount, 3) }, log);
+    return options.partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function runWorkerThreads(
+  threads: readonly ThreadIdentity[],
+  settings: ProduceSettings,
+  gateBuffer: SharedArrayBuffer,
+  gate: WorkGate,
+  logLevel: LogLevel,
+  onProgress: (progress: ThreadProgress) => void,
+  outcome: ThreadsOutcome,
+): Promise<void> {
+  const running = threads.map((identity) => {
+    const input: WorkerInput = { thread: identity, settings, gate: gateBuffer, logLevel, prettyLogs: shouldPrettyPrint() };
+    const thread = new Worker(distPath('producer/worker.js'), { workerData: input });
+    return watchWorker(thread, identity.worker, {
+      onProgress,
+      onReport: (report) => outcome.reports.set(identity.worker, report),
+      onFatal: (error) => {
+        outcome.fatal ??= error;
+        gate.stop();
+      },
+    });
+  });
+  return Promise.all(running).then(() => undefined);
+}
+
+async function runOnMainThread(
+  identity: ThreadIdentity,
+  settings: ProduceSettings,
+  gate: WorkGate,
+  log: Logger,
+  onProgress: (progress: ThreadProgress) => void,
+  outcome: ThreadsOutcome,
+): Promise<void> {
+  try {
+    // Loaded only here: with worker threads the main thread never needs faker or the send loop.
+    const { produceFromThread } = await import('./produce-loop.js');
+    outcome.reports.set(identity.worker, await produceFromThread(identity, settings, gate, log, onProgress));
+  } catch (error) {
+    outcome.fatal ??= serializeError(error, settings.brokers);
+  }
+}
+
+export async function runProducer(options: ProducerOptions, log: Logger, logLevel: LogLevel): Promise<ExitCode> {
+  const partitions = await preparePartitions(options, log);
+  const settings: ProduceSettings = {
+    brokers: options.brokers,
+    topic: options.topic,
+    partitions,
+    count: options.count,
+    durationMs: options.durationMs,
+    ratePerSecond: options.ratePerSecond,
+    tasks: options.tasks,
+    batchSize: options.batchSize,
+    maxInFlight: options.maxInFlight,
+    key: options.key,
+    acks: options.acks,
+    compression: options.compression,
+    idempotent: options.idempotent,
+    payloadBytes: options.payloadBytes,
+    seed: options.seed,
+    bodyPool: options.bodyPool,
+  };
+  const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({ worker, producer: `harness-${process.pid}-w${worker}` }));
+  const gateBuffer = WorkGate.createBuffer();
+  const gate = new WorkGate(gateBuffer, { count: options.count, ratePerSecond: options.ratePerSecond, durationMs: options.durationMs });
+  // Announced here, with the grace this run gives in-flight sends rather than the backstop's.
+  const shutdown = installShutdown({ log, graceMs: forceAfterMs, announce: false });
+  shutdown.signal.addEventListener('abort', () => {
+    log.info({ signal: shutdown.signal.reason, graceMs: stopGraceMs }, 'stopping: finishing in-flight work (press Ctrl-C again to force)');
+    gate.stop();
+  });
+
+  const lastProgress = new Map<number, ThreadProgress>(threads.map((thread) => [thread.worker, startingProgress(thread)]));
+  const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');
+  const onProgress = (progress: ThreadProgress): void => {
+    lastProgress.set(progress.worker, progress);
+    let written = 0;
+    let failed = 0;
+    for (const entry of lastProgress.values()) {
+      written += entry.written;
+      failed += entry.failed;
+    }
+    view.update(written, failed);
+  };
+
+  log.info(
+    { topic: options.topic, partitions, count: options.count || 'until stopped', workers: options.workers, tasks: options.tasks, rate: options.ratePerSecond ?? 'unlimited', key: options.key },
+    'producing',
+  );
+  const outcome: ThreadsOutcome = { reports: new Map(), fatal: undefined };
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    shutdown.signal.addEventListener('abort', () => (graceTimer = setTimeout(() => resolve('grace over'), stopGraceMs)), { once: true });
+  });
+  let ending: 'finished' | 'grace over';
+  try {
+    const running = options.workers === 0 ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome) : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, onProgress, outcome);
+    ending = await Promise.race([running.then(() => 'finished' as const), graceOver]);
+  } finally {
+    clearTimeout(graceTimer);
+    view.stop();
+    shutdown.dispose();
+  }
+  const endedAt = nowMicros();
+
+  // A thread without a report (it crashed, or is still waiting for the broker) counts by its last progress.
+  const reports = collectReports(threads, outcome, lastProgress);
+  const sent = reports.reduce((sum, report) => sum + report.sent, 0);
+  // Nothing went out (the broker refused the connection, say): the error alone says it best.
+  if (outcome.fatal && sent === 0) throw toHarnessError(outcome.fatal);
+
+  const written = reports.reduce((sum, report) => sum + report.written, 0);
+  const failed = reports.some((report) => report.failed > 0);
+  const stoppedBy: StopReason = outcome.fatal || failed ? 'failure' : shutdown.requested ? 'signal' : options.count > 0 && written >= options.count ? 'count' : 'duration';
+  const gaveUp: SerializedError | undefined =
+    ending === 'grace over' ? { code: ErrorCodes.deliveryFailed, message: `stopped waiting for the broker ${stopGraceMs / 1000} s after the stop request` } : undefined;
+  const elapsedMs = gate.startedAtMicros > 0 ? (endedAt - gate.startedAtMicros) / 1000 : 0;
+  const report = buildReport({ topic: options.topic, acks: options.acks, threads: reports, elapsedMs, stoppedBy, error: outcome.fatal ?? gaveUp });
+  console.log(options.json ? JSON.stringify(report) : formatReport(report));
+
+  if (hasLosses(report)) throw new HarnessError(ErrorCodes.deliveryFailed, describeLosses(report), { topic: options.topic, failed: report.failed, unconfirmed: report.unconfirmed });
+  return ExitCodes.ok;
+}

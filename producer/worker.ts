@@ -1,0 +1,24 @@
+/** A producer worker thread: runs one producing loop and reports to the main thread. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createRootLogger, setRootLogger } from '../shared/logger.js';
+import { produceFromThread } from './produce-loop.js';
+import { serializeError } from './thread-errors.js';
+import type { WorkerInput, WorkerOutput } from './types.js';
+import { WorkGate } from './work-gate.js';
+
+const input = workerData as WorkerInput;
+const port = parentPort!;
+const send = (output: WorkerOutput): void => port.postMessage(output);
+// A worker's stderr is never a terminal, so the main thread says whether to pretty-print.
+const log = createRootLogger({ level: input.logLevel, pretty: input.prettyLogs, base: { worker: input.thread.worker } }).child({ component: 'producer' });
+setRootLogger(log);
+
+const { settings } = input;
+const gate = new WorkGate(input.gate, { count: settings.count, ratePerSecond: settings.ratePerSecond, durationMs: settings.durationMs });
+try {
+  const report = await produceFromThread(input.thread, settings, gate, log, (progress) => send({ type: 'progress', progress }));
+  send({ type: 'done', report });
+} catch (error) {
+  gate.stop();
+  send({ type: 'fatal', error: serializeError(error, settings.brokers) });
+}
