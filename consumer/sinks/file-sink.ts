@@ -1,0 +1,83 @@
+/**
+ * JSON Lines on disk, fsynced before offsets are committed. On open it reads the end of its file to
+ * learn the last offset written per partition, so messages replayed after an unclean stop (written,
+ * not yet committed) are recognised and skipped: each message lands in the file exactly once.
+ */
+import { open } from 'node:fs/promises';
+import { envelopeLine, type Envelope } from '../envelope.js';
+import { JsonlFile } from './jsonl-file.js';
+import type { Sink, SinkWriteResult } from './types.js';
+
+/** Replays are at most the last uncommitted batch per partition, so they sit near the end of the file. */
+const tailBytes = 16 * 1024 * 1024;
+
+const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** Highest offset per topic-partition among the last lines of a JSON Lines file of envelopes. */
+export async function lastWrittenOffsets(path: string): Promise<Map<string, number>> {
+  const offsets = new Map<string, number>();
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return offsets;
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - tailBytes);
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const lines = buffer.toString('utf8').split('\n');
+    // The first line may be cut by the tail boundary, the last by a crash mid-write: skip what won't parse.
+    for (const line of lines) {
+      if (!line) continue;
+      try {
+        const { topic, partition, offset } = JSON.parse(line) as Partial<Envelope>;
+        if (typeof topic !== 'string' || typeof partition !== 'number' || typeof offset !== 'number') continue;
+        const key = partitionKey(topic, partition);
+        offsets.set(key, Math.max(offsets.get(key) ?? -1, offset));
+      } catch {
+        // not a whole line
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return offsets;
+}
+
+export class FileSink implements Sink {
+  readonly name: string;
+  readonly #file: JsonlFile;
+  #written = new Map<string, number>();
+
+  constructor(path: string) {
+    this.#file = new JsonlFile(path);
+    this.name = `file ${path}`;
+  }
+
+  get path(): string {
+    return this.#file.path;
+  }
+
+  async open(): Promise<void> {
+    this.#written = await lastWrittenOffsets(this.#file.path);
+    await this.#file.open();
+  }
+
+  async write(batch: readonly Envelope[]): Promise<SinkWriteResult> {
+    const fresh = batch.filter((envelope) => envelope.offset > (this.#written.get(partitionKey(envelope.topic, envelope.partition)) ?? -1));
+    await this.#file.append(fresh, envelopeLine);
+    // Only once the lines are in the file: a failed append is retried in full, never taken as written.
+    for (const envelope of fresh) this.#written.set(partitionKey(envelope.topic, envelope.partition), envelope.offset);
+    return { duplicates: batch.length - fresh.length };
+  }
+
+  flush(): Promise<void> {
+    return this.#file.sync();
+  }
+
+  close(): Promise<void> {
+    return this.#file.close();
+  }
+}
