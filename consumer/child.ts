@@ -130,8 +130,7 @@ async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise
   const report = () => ({ index: config.index, pid: process.pid, partitions: [...consumer.assigned], stats: stats.snapshot() });
   const ticker = setInterval(() => void send({ type: 'stats', ...report() }), config.statsIntervalMs);
   ticker.unref();
-  // stop() reports its own failures through `finished`; the catch only keeps a rejection from going unhandled.
-  shutdown.signal.addEventListener('abort', () => void consumer.stop(FinishReasons.stopped).catch(() => {}));
+  shutdown.signal.addEventListener('abort', () => void consumer.stop(FinishReasons.stopped));
   // `npm run consume | head`: the reader is gone, which is a reason to stop, not to crash.
   if (config.sink.kind === 'stdout') {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -148,10 +147,10 @@ async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise
   try {
     await consumer.start();
     finish = await consumer.finished;
-    if (finish.reason === FinishReasons.crashed) await consumer.stop(FinishReasons.crashed).catch(() => {});
+    if (finish.reason === FinishReasons.crashed) await consumer.stop(FinishReasons.crashed);
   } catch (error) {
     finish = { reason: FinishReasons.crashed, error: messageOf(error) };
-    await consumer.stop(FinishReasons.crashed).catch(() => {});
+    await consumer.stop(FinishReasons.crashed);
   } finally {
     clearInterval(ticker);
     shutdown.dispose();

@@ -169,7 +169,10 @@ export class PartitionConsumer {
     if (!this.#pausedAll && partitions.length > 0) this.#consumer.pause([{ topic, partitions }]);
   }
 
-  /** Finishes the chunk in progress (written, flushed, committed), leaves the group, closes the sinks. Idempotent. */
+  /**
+   * Finishes the chunk in progress (written, flushed, committed), leaves the group, closes the sinks.
+   * Idempotent, and never rejects: what failed to close is reported through `finished`.
+   */
   stop(reason: FinishReason = FinishReasons.stopped): Promise<void> {
     this.#stopping ??= (async () => {
       this.#stopRequested = true;
@@ -185,9 +188,12 @@ export class PartitionConsumer {
       // Disconnecting while run() is still starting lets KafkaJS's runner rejoin the group afterwards.
       await this.#starting?.catch(() => {});
       // KafkaJS silently drops commits once its runner is stopping, so the batches in progress must
-      // finish (written, flushed, committed) before disconnect() begins. Between a crash and KafkaJS's
-      // restart there is no group to pause: then nothing is fetching anyway.
-      if (this.#starting) await attempt('pause', () => this.#consumer.pause([{ topic: this.#options.topic }]));
+      // finish (written, flushed, committed) before disconnect() begins.
+      try {
+        if (this.#starting) this.#consumer.pause([{ topic: this.#options.topic }]);
+      } catch {
+        // Between a crash and KafkaJS's restart there is no group to pause, and nothing is fetching.
+      }
       await this.#batchesDone();
       await attempt('disconnect', () => this.#consumer.disconnect());
       // Each resource on its own: one that fails to close must not keep the others open.
@@ -212,7 +218,7 @@ export class PartitionConsumer {
   #finishSoon(reason: FinishReason): void {
     if (this.#stopRequested) return;
     this.#stopRequested = true;
-    setImmediate(() => void this.stop(reason).catch((error: unknown) => this.#finish({ reason: FinishReasons.crashed, error: messageOf(error) })));
+    setImmediate(() => void this.stop(reason));
   }
 
   async #markPartitionsAlreadyAtEnd(): Promise<void> {
