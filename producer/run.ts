@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { LogLevel } from '../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError, TopicNotFoundError, type ExitCode } from '../shared/errors.js';
 import { connectClient, createKafka } from '../shared/kafka-client.js';
-import { shouldPrettyPrint, type Logger } from '../shared/logger.js';
+import { createRootLogger, shouldPrettyPrint, type Logger } from '../shared/logger.js';
 import { distPath } from '../shared/paths.js';
 import { installShutdown } from '../shared/shutdown.js';
 import { ensureTopic, partitionCount } from '../shared/topics.js';
@@ -50,14 +50,16 @@ function runWorkerThreads(
   gateBuffer: SharedArrayBuffer,
   gate: WorkGate,
   logLevel: LogLevel,
+  view: ProgressView,
   onProgress: (progress: ThreadProgress) => void,
   outcome: ThreadsOutcome,
 ): Promise<void> {
   const running = threads.map((identity) => {
-    const input: WorkerInput = { thread: identity, settings, gate: gateBuffer, logLevel, prettyLogs: shouldPrettyPrint() };
+    const input: WorkerInput = { thread: identity, threads: threads.length, settings, gate: gateBuffer, logLevel, prettyLogs: shouldPrettyPrint(), relayLogs: view.active };
     const thread = new Worker(distPath('producer/worker.js'), { workerData: input });
     return watchWorker(thread, identity.worker, {
       onProgress,
+      onLog: (text) => view.printAbove(text),
       onReport: (report) => outcome.reports.set(identity.worker, report),
       onFatal: (error) => {
         outcome.fatal ??= error;
@@ -85,8 +87,8 @@ async function runOnMainThread(
   }
 }
 
-export async function runProducer(options: ProducerOptions, log: Logger, logLevel: LogLevel): Promise<ExitCode> {
-  const partitions = await preparePartitions(options, log);
+export async function runProducer(options: ProducerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
+  const partitions = await preparePartitions(options, rootLog);
   const settings: ProduceSettings = {
     brokers: options.brokers,
     topic: options.topic,
@@ -107,7 +109,10 @@ export async function runProducer(options: ProducerOptions, log: Logger, logLeve
   };
   const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({ worker, producer: `harness-${process.pid}-w${worker}` }));
   const gateBuffer = WorkGate.createBuffer();
-  const gate = new WorkGate(gateBuffer, { count: options.count, ratePerSecond: options.ratePerSecond, durationMs: options.durationMs });
+  const gate = new WorkGate(gateBuffer, { threads: threads.length, count: options.count, ratePerSecond: options.ratePerSecond, durationMs: options.durationMs });
+  const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');
+  // While the bar shows, every log line must be printed above it rather than across it.
+  const log = view.active ? createRootLogger({ level: logLevel, stream: view.logStream() }).child({ component: 'producer' }) : rootLog;
   // Announced here, with the grace this run gives in-flight sends rather than the backstop's.
   const shutdown = installShutdown({ log, graceMs: forceAfterMs, announce: false });
   shutdown.signal.addEventListener('abort', () => {
@@ -116,7 +121,6 @@ export async function runProducer(options: ProducerOptions, log: Logger, logLeve
   });
 
   const lastProgress = new Map<number, ThreadProgress>(threads.map((thread) => [thread.worker, startingProgress(thread)]));
-  const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');
   const onProgress = (progress: ThreadProgress): void => {
     lastProgress.set(progress.worker, progress);
     let written = 0;
@@ -139,7 +143,7 @@ export async function runProducer(options: ProducerOptions, log: Logger, logLeve
   });
   let ending: 'finished' | 'grace over';
   try {
-    const running = options.workers === 0 ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome) : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, onProgress, outcome);
+    const running = options.workers === 0 ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome) : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, view, onProgress, outcome);
     ending = await Promise.race([running.then(() => 'finished' as const), graceOver]);
   } finally {
     clearTimeout(graceTimer);

@@ -16,6 +16,8 @@ export interface ThreadsOutcome {
 
 export interface WorkerEvents {
   onProgress(progress: ThreadProgress): void;
+  /** A log line the worker relays (when the main thread shows a progress bar). */
+  onLog(text: string): void;
   onReport(report: ThreadReport): void;
   onFatal(error: SerializedError): void;
 }
@@ -29,6 +31,7 @@ export function watchWorker(thread: EventEmitter, worker: number, events: Worker
     let ended = false;
     thread.on('message', (message: WorkerOutput) => {
       if (message.type === 'progress') return events.onProgress(message.progress);
+      if (message.type === 'log') return events.onLog(message.text);
       ended = true;
       if (message.type === 'done') events.onReport(message.report);
       else events.onFatal(message.error);

@@ -56,13 +56,18 @@ export interface ThreadReport extends ThreadProgress {
 
 export interface WorkerInput {
   thread: ThreadIdentity;
+  /** How many producing threads share the gate. */
+  threads: number;
   settings: ProduceSettings;
   gate: SharedArrayBuffer;
   logLevel: LogLevel;
   prettyLogs: boolean;
+  /** Send log lines to the main thread, which prints them above its progress bar. */
+  relayLogs: boolean;
 }
 
 export type WorkerOutput =
   | { type: 'progress'; progress: ThreadProgress }
+  | { type: 'log'; text: string }
   | { type: 'done'; report: ThreadReport }
   | { type: 'fatal'; error: SerializedError };

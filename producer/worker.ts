@@ -1,4 +1,5 @@
 /** A producer worker thread: runs one producing loop and reports to the main thread. */
+import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRootLogger, setRootLogger } from '../shared/logger.js';
 import { produceFromThread } from './produce-loop.js';
@@ -9,12 +10,21 @@ import { WorkGate } from './work-gate.js';
 const input = workerData as WorkerInput;
 const port = parentPort!;
 const send = (output: WorkerOutput): void => port.postMessage(output);
-// A worker's stderr is never a terminal, so the main thread says whether to pretty-print.
-const log = createRootLogger({ level: input.logLevel, pretty: input.prettyLogs, base: { worker: input.thread.worker } }).child({ component: 'producer' });
+// A worker's stderr is never a terminal, so the main thread says whether to pretty-print, and
+// whether to hand it the lines to print above its progress bar.
+const relay = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    send({ type: 'log', text: chunk.toString() });
+    done();
+  },
+});
+const log = createRootLogger({ level: input.logLevel, pretty: input.prettyLogs, base: { worker: input.thread.worker }, ...(input.relayLogs ? { stream: relay } : {}) }).child({
+  component: 'producer',
+});
 setRootLogger(log);
 
 const { settings } = input;
-const gate = new WorkGate(input.gate, { count: settings.count, ratePerSecond: settings.ratePerSecond, durationMs: settings.durationMs });
+const gate = new WorkGate(input.gate, { threads: input.threads, count: settings.count, ratePerSecond: settings.ratePerSecond, durationMs: settings.durationMs });
 try {
   const report = await produceFromThread(input.thread, settings, gate, log, (progress) => send({ type: 'progress', progress }));
   send({ type: 'done', report });

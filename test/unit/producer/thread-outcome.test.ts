@@ -6,9 +6,10 @@ import type { SerializedError, ThreadProgress, ThreadReport, WorkerOutput } from
 /** A worker thread as the main thread sees it: only its events (a real one can't be made to crash on cue). */
 function watched() {
   const thread = new EventEmitter();
-  const seen = { progress: [] as ThreadProgress[], reports: [] as ThreadReport[], fatal: [] as SerializedError[] };
+  const seen = { progress: [] as ThreadProgress[], logs: [] as string[], reports: [] as ThreadReport[], fatal: [] as SerializedError[] };
   const ended = watchWorker(thread, 1, {
     onProgress: (progress) => seen.progress.push(progress),
+    onLog: (text) => seen.logs.push(text),
     onReport: (report) => seen.reports.push(report),
     onFatal: (error) => seen.fatal.push(error),
   });
@@ -18,14 +19,15 @@ function watched() {
 const progress: ThreadProgress = { worker: 1, producer: 'p-w1', sent: 1_500, written: 1_000, failed: 0, bytes: 500_000, perPartition: { 0: 1_000 } };
 
 describe('watchWorker', () => {
-  it('passes progress on and takes the report', async () => {
+  it('passes progress and log lines on, and takes the report', async () => {
     const { thread, seen, ended } = watched();
     thread.emit('message', { type: 'progress', progress } satisfies WorkerOutput);
+    thread.emit('message', { type: 'log', text: 'a relayed line\n' } satisfies WorkerOutput);
     const report: ThreadReport = { ...progress, sent: 1_000, latencyHistogram: '', firstError: undefined };
     thread.emit('message', { type: 'done', report } satisfies WorkerOutput);
     thread.emit('exit', 0);
     await ended;
-    expect(seen).toEqual({ progress: [progress], reports: [report], fatal: [] });
+    expect(seen).toEqual({ progress: [progress], logs: ['a relayed line\n'], reports: [report], fatal: [] });
   });
 
   it('reports a crash by the worker it happened in', async () => {
