@@ -67,6 +67,8 @@ export async function produceFromThread(
   // No maxInFlightRequests: KafkaJS would apply it per broker connection; InFlightLimit below bounds the producer.
   const producer = createProducer(kafka, { idempotent: settings.idempotent });
   await connectClient(producer, settings.brokers);
+  gate.markConnected();
+  await gate.whenAllConnected();
 
   const generator = new MessageGenerator({
     producer: producerName,

@@ -3,7 +3,8 @@
  * claimed (so --count is exact across threads), the rate limiter's next free send time (a token
  * bucket as a virtual clock: each claim books the next slots, so threads share --rate fairly, first
  * come first served), when the first message was claimed (--duration counts from there, not from
- * the threads' start-up) and the stop flag that Ctrl-C, --duration or a failure sets.
+ * the threads' start-up), how many threads have connected (none claims before all have) and the
+ * stop flag that Ctrl-C or a failure sets.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -11,7 +12,8 @@ const claimedSlot = 0;
 const nextSendSlot = 1;
 const stopSlot = 2;
 const startedSlot = 3;
-const slotCount = 4;
+const connectedSlot = 4;
+const slotCount = 5;
 
 /**
  * The bucket's depth: sends that fell behind (a slow request, a GC pause) may catch up by at most
@@ -20,8 +22,12 @@ const slotCount = 4;
 const catchUpMicros = 1_000_000;
 /** Longest a task sleeps before it looks at the stop flag again, so Ctrl-C is felt at any rate. */
 const stopCheckMs = 100;
+/** How often a connected thread looks whether the others have connected too. */
+const connectPollMs = 5;
 
 export interface GateLimits {
+  /** Producing threads sharing the gate. */
+  threads: number;
   /** Total messages to send across threads; 0 = no limit. */
   count: number;
   /** Messages per second across threads; undefined = as fast as possible. */
@@ -56,6 +62,20 @@ export class WorkGate {
 
   get stopped(): boolean {
     return Atomics.load(this.#cells, stopSlot) !== 0n;
+  }
+
+  /** This thread's producer is connected. */
+  markConnected(): void {
+    Atomics.add(this.#cells, connectedSlot, 1n);
+  }
+
+  /**
+   * Resolves once every thread's producer is connected, or a stop was requested (a thread that
+   * failed to connect stops them all): the first thread to connect would otherwise claim a small
+   * --count all by itself, and the others would show 0 in the summary.
+   */
+  async whenAllConnected(): Promise<void> {
+    while (Number(Atomics.load(this.#cells, connectedSlot)) < this.#limits.threads && !this.stopped) await sleep(connectPollMs);
   }
 
   /** When the first message was claimed, in epoch µs (0 = not yet). */
