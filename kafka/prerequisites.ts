@@ -105,8 +105,8 @@ export async function ensureJars(paths: HomePaths, log: Logger, options: EnsureJ
   await removeStaleStaging(paths);
   const staging = `${paths.libs}.partial-${process.pid}`;
   await mkdir(staging, { recursive: true });
-  log.info({ kafkaVersion, into: paths.libs }, 'fetching the Kafka jars from Maven Central (first run only, about 55 MB)');
-  const ticker = startTicker(`fetching Kafka ${kafkaVersion} jars with Maven`);
+  const ticker = startTicker(`fetching the Kafka ${kafkaVersion} jars from Maven Central (first run only, about 55 MB)`);
+  if (!ticker.visible) log.info({ kafkaVersion, into: paths.libs }, 'fetching the Kafka jars from Maven Central (first run only, about 55 MB)');
   const pom = join(projectRoot, 'kafka', 'pom.xml');
   const args = ['-B', '-q', '--no-transfer-progress', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`];
   try {
