@@ -76,7 +76,8 @@ export interface ProducerOptions {
 
 function positive(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a number above 0 (got ${Number.isNaN(value) ? 'not a number' : value})`);
+  if (Number.isNaN(value)) throw new UsageError(`--${name} takes a number above 0, not a word`);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a number above 0 (got ${value})`);
   return value;
 }
 

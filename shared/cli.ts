@@ -37,7 +37,8 @@ export function createCli(argv: readonly string[], options: CliOptions): Argv {
 export function requireInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
-    throw new UsageError(`--${name} must be a whole number ${range} (got ${Number.isNaN(value) ? 'not a number' : value})`);
+    // yargs has already turned a word into NaN: the word itself is gone, so say what was expected.
+    throw new UsageError(Number.isNaN(value) ? `--${name} takes a whole number ${range}, not a word` : `--${name} must be a whole number ${range} (got ${value})`);
   }
   return value;
 }

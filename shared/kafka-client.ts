@@ -55,8 +55,13 @@ function pinoLevelFor(entry: LogEntry): 'error' | 'warn' | 'info' | 'debug' | 't
     if (namespace === 'Consumer' && (log.message.startsWith('Crash:') || log.message.startsWith('Restarting the consumer'))) return 'debug';
     return 'error';
   }
-  // Our idempotent retry bound is deliberate (see idempotentRetry), so the warning about it is noise.
-  if (level === KafkaLogLevel.WARN) return log.message.startsWith('Limiting retries for the idempotent producer') ? 'debug' : 'warn';
+  if (level === KafkaLogLevel.WARN) {
+    // Our idempotent retry bound is deliberate (see idempotentRetry), so the warning about it is noise.
+    if (log.message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
+    // Every member rejoins whenever one joins or leaves the group: worth seeing, nothing wrong.
+    if (/rebalanc/i.test(log.message)) return 'info';
+    return 'warn';
+  }
   // KafkaJS's INFO is chatty (every start, join and stop); our components log what matters.
   if (level === KafkaLogLevel.INFO) return 'debug';
   return 'trace';

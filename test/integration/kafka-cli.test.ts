@@ -130,7 +130,7 @@ describe.runIf(runJava)('kafka:up, kafka:status and kafka:down on the local JVM'
     const result = await runCli('kafka/up.js', ['--nodes', 'three'], {});
     expect(result.code).toBe(2);
     expect(plainLines(result.stderr)).toEqual([
-      'npm run kafka:up: error: --nodes must be a whole number between 1 and 9 (got not a number)',
+      'npm run kafka:up: error: --nodes takes a whole number between 1 and 9, not a word',
       'Usage: npm run kafka:up -- [options]   (see --help)',
     ]);
   });
