@@ -42,7 +42,8 @@ export class LiveTable {
   }
 
   #erase(): void {
-    if (this.#drawnLines > 0) this.#stream.write(`\x1b[${this.#drawnLines}A\x1b[J`);
+    // From column 0: the terminal may have echoed something (a ^C) after the table's last line.
+    if (this.#drawnLines > 0) this.#stream.write(`\r\x1b[${this.#drawnLines}A\x1b[J`);
     this.#drawnLines = 0;
   }
 

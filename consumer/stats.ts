@@ -22,6 +22,9 @@ export interface StatsSnapshot {
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** The window of recentRatePerSecond(), in one-second buckets. */
+const recentWindowSeconds = 10;
+
 export class ConsumerStats {
   readonly #startedAt = performance.now();
   #processed = 0;
@@ -33,10 +36,15 @@ export class ConsumerStats {
   #processingMs = 0;
   readonly #partitionErrors = new Map<number, number>();
   readonly #paused = new Set<number>();
+  /** Messages processed per second of uptime, for the last recentWindowSeconds seconds (a ring). */
+  readonly #recent = new Array<number>(recentWindowSeconds).fill(0);
+  #recentSecond = 0;
   /** From the producer's x-sent-at header to the moment the batch arrived, µs. */
   readonly endToEnd: Histogram = createLatencyHistogram();
 
   recordChunk(result: { processed: number; failed: number; duplicates: number; elapsedMs: number }): void {
+    this.#advanceRecent();
+    this.#recent[this.#recentSecond % recentWindowSeconds]! += result.processed;
     this.#processed += result.processed;
     this.#failed += result.failed;
     this.#duplicates += result.duplicates;
@@ -70,6 +78,23 @@ export class ConsumerStats {
 
   get processed(): number {
     return this.#processed;
+  }
+
+  /** Messages per second over the last 10 s (or since the start, if sooner): 0 once nothing flows. */
+  recentRatePerSecond(): number {
+    this.#advanceRecent();
+    const total = this.#recent.reduce((sum, count) => sum + count, 0);
+    const seconds = Math.min(recentWindowSeconds, Math.max((performance.now() - this.#startedAt) / 1000, 0.001));
+    return round(total / seconds, 1);
+  }
+
+  /** Empties the buckets of the seconds that passed since the last call. */
+  #advanceRecent(): void {
+    const second = Math.floor((performance.now() - this.#startedAt) / 1000);
+    for (let passed = this.#recentSecond + 1; passed <= second && passed <= this.#recentSecond + recentWindowSeconds; passed += 1) {
+      this.#recent[passed % recentWindowSeconds] = 0;
+    }
+    this.#recentSecond = Math.max(this.#recentSecond, second);
   }
 
   snapshot(): StatsSnapshot {

@@ -79,6 +79,9 @@ export function formatChildTable(children: readonly ChildView[]): string {
   );
 }
 
+/** Milliseconds as a person reads them: messages that waited minutes in the topic show in seconds. */
+const duration = (ms: number): string => (ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+
 const stopWords: Record<ConsumeReport['stoppedBy'], string> = {
   end: 'every partition reached its end offset',
   count: 'count reached',
@@ -101,7 +104,8 @@ export function formatConsumeReport(report: ConsumeReport, children: readonly Ch
     );
   }
   if (report.endToEnd.samples > 0) {
-    lines.push(`time from x-sent-at to receipt (waiting in the topic included): p50 ${report.endToEnd.p50Ms} ms, p99 ${report.endToEnd.p99Ms} ms, p99.9 ${report.endToEnd.p999Ms} ms`);
+    const { p50Ms, p99Ms, p999Ms } = report.endToEnd;
+    lines.push(`time from x-sent-at to receipt (waiting in the topic included): p50 ${duration(p50Ms)}, p99 ${duration(p99Ms)}, p99.9 ${duration(p999Ms)}`);
   }
   lines.push('', formatChildTable(children));
   return lines.join('\n');

@@ -86,7 +86,7 @@ export const ConsumerViewSchema = StoredConsumerSchema.extend({
   stats: z.object({
     processed: z.number(),
     failed: z.number(),
-    rate: z.number().describe('messages per second since the last start'),
+    rate: z.number().describe('messages per second over the last 10 s: 0 when nothing flows'),
     dead_lettered: z.number(),
     retries: z.number(),
   }),

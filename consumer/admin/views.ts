@@ -48,7 +48,7 @@ export function toView(consumer: ManagedConsumer, lag: readonly PartitionLag[] |
     stats: {
       processed: stats.messages_processed,
       failed: stats.messages_failed,
-      rate: consumer.uptimeSeconds > 0 ? Math.round((stats.messages_processed / consumer.uptimeSeconds) * 10) / 10 : 0,
+      rate: consumer.stats.recentRatePerSecond(),
       dead_lettered: stats.dead_lettered,
       retries: stats.retries,
     },

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { addSnapshots, type StatsSnapshot } from '../../../consumer/stats.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { addSnapshots, ConsumerStats, type StatsSnapshot } from '../../../consumer/stats.js';
 
 const run = (overrides: Partial<StatsSnapshot>): StatsSnapshot => ({
   uptime_seconds: 10,
@@ -35,5 +35,28 @@ describe('addSnapshots', () => {
       paused_partitions: [],
       pauses: 1,
     });
+  });
+});
+
+describe('ConsumerStats.recentRatePerSecond', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is the rate of the last 10 s, and falls to 0 once nothing flows', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const stats = new ConsumerStats();
+    const chunk = (processed: number) => stats.recordChunk({ processed, failed: 0, duplicates: 0, elapsedMs: 1 });
+    vi.advanceTimersByTime(500);
+    chunk(100);
+    vi.advanceTimersByTime(4_500);
+    chunk(100);
+    expect(stats.recentRatePerSecond()).toBe(40);
+    vi.advanceTimersByTime(7_000);
+    // The first second's 100 left the window; the fifth second's 100 is still in it.
+    expect(stats.recentRatePerSecond()).toBe(10);
+    vi.advanceTimersByTime(20_000);
+    expect(stats.recentRatePerSecond()).toBe(0);
+    expect(stats.snapshot().messages_processed).toBe(200);
   });
 });
