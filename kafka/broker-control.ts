@@ -2,7 +2,7 @@
  * kafka:up, kafka:down and kafka:status: one broker (or a 3-node cluster) whichever way this
  * machine can run it, with test-topic ready.
  */
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type { Settings } from '../shared/config.js';
 import { ExitCodes, InterruptedError, UsageError, type ExitCode } from '../shared/errors.js';
 import { connectClient, createKafka } from '../shared/kafka-client.js';
@@ -36,7 +36,11 @@ export interface StatusConfig {
   json: boolean;
 }
 
-const shortPath = (path: string): string => relative(process.cwd(), path) || '.';
+/** A path as the user would type it: relative inside the current folder, absolute outside it. */
+const shortPath = (path: string): string => {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere === '' ? '.' : fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+};
 
 /**
  * How long a Ctrl-C'd kafka:up (or demo) may take to stop the nodes it started before the shutdown
