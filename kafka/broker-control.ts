@@ -210,7 +210,10 @@ async function stopBroker(config: DownConfig, settings: Settings, log: Logger): 
   if (config.node !== undefined && cluster.hasState()) {
     const state = await cluster.readState();
     const node = state?.nodes.find((candidate) => candidate.nodeId === config.node);
-    if (!node) throw new UsageError(`--node ${config.node}: the local cluster has nodes ${state?.nodes.map((candidate) => candidate.nodeId).join(', ')}`);
+    if (!node) {
+      const ids = state?.nodes.map((candidate) => candidate.nodeId) ?? [];
+      throw new UsageError(`--node ${config.node}: the local cluster has ${ids.length === 1 ? `one node, node ${ids[0]}` : `nodes ${ids.join(', ')}`}`);
+    }
     const stopped = await cluster.stopNode(node.nodeId);
     console.log(
       stopped
