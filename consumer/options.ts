@@ -128,9 +128,9 @@ export function toConsumerOptions(argv: ConsumerArgv, stderrIsTerminal: boolean)
 export function describeExamples<T>(cli: Argv<T>): Argv<T> {
   return cli
     .example('npm run consume', '3 children on test-topic, each with 2 of its 6 partitions, JSON Lines on stdout')
-    .example('npm run consume -- -o beginning -e --out-dir output', 'read everything there is into output/consumer-<i>.jsonl, then exit')
+    .example('npm run consume -- -o beginning -e --out-dir out', 'read everything there is into out/consumer-<i>.jsonl, then exit')
     .example('npm run consume -- -p 2 --partitions "0,1,2;3,4,5"', 'choose the slices')
     .example('npm run consume -- --assign group -p 4', "let Kafka's group protocol balance the partitions")
-    .example('npm run consume -- --fail-rate 0.05 --dlq file --out-dir output', 'watch retries, dead letters and pauses')
+    .example('npm run consume -- --fail-rate 0.05 --dlq file', 'watch retries, dead letters (dlq-<i>.jsonl) and pauses')
     .example('npm run lag -- -G harness-consumers', 'how far behind the group is');
 }

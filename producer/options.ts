@@ -124,9 +124,9 @@ export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
 export function describeExamples<T>(cli: Argv<T>): Argv<T> {
   return cli
     .example('npm run produce', `${defaultCount} orders to test-topic, 2 worker threads × 4 tasks`)
-    .example('npm run produce -- -c 50000 --workers 2 --tasks 8 --idempotent', 'more, with no duplicates on retry')
+    .example('npm run produce -- -c 50000 --idempotent', 'more, with no duplicates when a send is retried')
     .example('npm run produce -- -r 500 --duration 10', '500 messages a second for 10 seconds')
     .example('npm run produce -- -c 0 -k user', "until Ctrl-C, each customer's orders on one partition, in order")
-    .example('npm run produce -- -t orders --create-topic --partitions 12', 'to a new topic')
-    .example('npm run -s produce -- -c 100000 --json | jq .recordsPerSec', 'the report as JSON');
+    .example('npm run produce -- -t orders --create-topic', 'to a new topic (6 partitions; --partitions N)')
+    .example('npm run -s produce -- --json | jq .recordsPerSec', 'the report as JSON');
 }

@@ -22,9 +22,17 @@ await runCli(async () => {
         'ADMIN_HTTP_ALLOW (origins), ADMIN_BROKER_ALLOW, ADMIN_MAX_CONSUMERS (50), KAFKA_BROKERS.',
       ].join('\n'),
     )
+    .epilog(
+      [
+        'With PostgreSQL sinks available:',
+        '  ADMIN_DATABASE_URL=postgresql://127.0.0.1/test npm run admin',
+        'A consumer writing test-topic to output/g1.jsonl, created over the API:',
+        `  curl -X POST localhost:8080/api/consumers -H 'content-type: application/json' \\`,
+        `    -d '{"topic":"test-topic","group":"g1","sinks":[{"type":"file","path":"g1.jsonl"}]}'`,
+      ].join('\n'),
+    )
     .example('npm run admin', 'on http://127.0.0.1:8080')
-    .example('ADMIN_DATABASE_URL=postgresql://127.0.0.1/test npm run admin', 'with PostgreSQL sinks available')
-    .example(`curl -X POST localhost:8080/api/consumers -H 'content-type: application/json' -d '{"topic":"test-topic","group":"g1","sinks":[{"type":"file","path":"g1.jsonl"}]}'`, 'a consumer writing to output/g1.jsonl')
+    .example('ADMIN_PORT=9000 npm run admin', 'on another port')
     .parseAsync();
   const base = settings();
   const admin = readAdminSettings();
