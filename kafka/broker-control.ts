@@ -9,7 +9,7 @@ import { connectClient, createKafka } from '../shared/kafka-client.js';
 import type { Logger } from '../shared/logger.js';
 import { startTicker } from '../shared/progress.js';
 import { installShutdown, rejectWhenStopped } from '../shared/shutdown.js';
-import { selectBroker, type RequestedRuntime } from '../shared/broker-selection.js';
+import { selectBroker, type RequestedRuntime } from './broker-selection.js';
 import { formatTable } from '../shared/table.js';
 import { describeTopics, ensureTopic, type TopicSummary } from '../shared/topics.js';
 import { composeBrokers, composeDown, composeKafkaRunning, composePs, composeUp } from './compose.js';

@@ -3,7 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { settings } from '../shared/config.js';
 import { createCli, requireInteger, runCli } from '../shared/cli.js';
 import { getLogger } from '../shared/logger.js';
-import { allowedRequestedRuntimes, type RequestedRuntime } from '../shared/broker-selection.js';
+import { allowedRequestedRuntimes, type RequestedRuntime } from './broker-selection.js';
 import { runUp } from './broker-control.js';
 
 await runCli(async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import type { AdminSettings } from '../../shared/config.js';
+import type { AdminSettings } from './settings.js';
 import type { Logger } from '../../shared/logger.js';
 import { projectRoot } from '../../shared/paths.js';
 import type { ConsumerManager } from './consumer-manager.js';

@@ -1,7 +1,8 @@
 /** npm run admin — the admin server (settings from ADMIN_* variables; see --help). */
 import { hideBin } from 'yargs/helpers';
 import { createCli, runCli } from '../../shared/cli.js';
-import { readAdminSettings, settings } from '../../shared/config.js';
+import { settings } from '../../shared/config.js';
+import { readAdminSettings } from './settings.js';
 import { ExitCodes } from '../../shared/errors.js';
 import { getLogger } from '../../shared/logger.js';
 import { installShutdown } from '../../shared/shutdown.js';

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { AdminSettings } from '../../shared/config.js';
-import { isOriginAllowed } from '../sinks/http-sink.js';
+import type { AdminSettings } from './settings.js';
+import { isOriginAllowed } from '../engine/sinks/http-sink.js';
 import { badRequest } from './problem.js';
 import type { ConsumerInput, SinkDefinition, StoredConsumer } from './schemas.js';
 

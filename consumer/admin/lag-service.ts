@@ -8,7 +8,7 @@ import type { Admin } from 'kafkajs';
 import { ErrorCodes, HarnessError } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import type { Logger } from '../../shared/logger.js';
-import { describeGroupLag } from '../lag.js';
+import { describeGroupLag } from '../engine/lag.js';
 import { LagHistory, lagKey } from './lag-status.js';
 
 export interface PartitionLag {

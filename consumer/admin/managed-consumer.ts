@@ -4,18 +4,18 @@
  * writing to file, PostgreSQL and HTTP sinks. Its failures set ERROR with the cause and time; they
  * never reach the server.
  */
-import type { AdminSettings } from '../../shared/config.js';
+import type { AdminSettings } from './settings.js';
 import { messageOf, UsageError } from '../../shared/errors.js';
 import { createKafka } from '../../shared/kafka-client.js';
 import type { Logger } from '../../shared/logger.js';
-import { BatchProcessor } from '../batch-processor.js';
-import { FileDeadLetterQueue } from '../dead-letter.js';
-import { FinishReasons, PartitionConsumer } from '../partition-consumer.js';
-import { FileSink } from '../sinks/file-sink.js';
-import { HttpSink } from '../sinks/http-sink.js';
-import { PostgresSink } from '../sinks/postgres-sink.js';
-import type { Sink } from '../sinks/types.js';
-import { ConsumerStats } from '../stats.js';
+import { BatchProcessor } from '../engine/batch-processor.js';
+import { FileDeadLetterQueue } from '../engine/dead-letter.js';
+import { FinishReasons, PartitionConsumer } from '../engine/partition-consumer.js';
+import { FileSink } from '../engine/sinks/file-sink.js';
+import { HttpSink } from '../engine/sinks/http-sink.js';
+import { PostgresSink } from '../engine/sinks/postgres-sink.js';
+import type { Sink } from '../engine/sinks/types.js';
+import { ConsumerStats } from '../engine/stats.js';
 import { checkDefinition, deadLetterPath, resolveSinkPath, type DefinitionContext } from './definitions.js';
 import { Actions, allowedFrom, assertTransition, type Action } from './lifecycle.js';
 import type { HttpError } from './problem.js';

@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { isLoopbackHost, type AdminSettings } from '../../shared/config.js';
+import { isLoopbackHost, type AdminSettings } from './settings.js';
 import { UsageError } from '../../shared/errors.js';
 import { HttpError, sendProblem } from './problem.js';
 

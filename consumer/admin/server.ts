@@ -3,7 +3,7 @@
  * accepting requests, stop every consumer (flush, commit), save the state, exit 0.
  */
 import type { Server } from 'node:http';
-import type { AdminSettings } from '../../shared/config.js';
+import type { AdminSettings } from './settings.js';
 import { ErrorCodes, HarnessError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { createAdminApp } from './app.js';

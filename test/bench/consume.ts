@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
-import type { ConsumeReport } from '../../consumer/summary.js';
+import type { ConsumeReport } from '../../consumer/cli/summary.js';
 import { createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
@@ -107,7 +107,7 @@ await runCli(async () => {
       progress(`running ${label}…`);
       const dir = await mkdtemp(join(tmpdir(), 'bench-consume-'));
       try {
-        const run = await runMeasured(process.execPath, [distPath('consumer/cli.js'), '-b', argv.brokers, '-t', topic, '-G', `bench-${randomUUID()}`, '-o', 'beginning', '-e', '--json', '-q', '--dlq', 'none', '--out-dir', dir, ...args]);
+        const run = await runMeasured(process.execPath, [distPath('consumer/cli/cli.js'), '-b', argv.brokers, '-t', topic, '-G', `bench-${randomUUID()}`, '-o', 'beginning', '-e', '--json', '-q', '--dlq', 'none', '--out-dir', dir, ...args]);
         if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `${label} failed: ${run.stderr.trim().split('\n').pop()}`);
         const report = JSON.parse(run.stdout) as ConsumeReport;
         return { records: report.totals.messages_processed, recordsPerSec: report.totals.processing_rate_per_second, mbPerSec: undefined, elapsedMs: report.elapsedMs, wallMs: run.wallMs, peakRssMiB: run.peakRssMiB };
@@ -125,7 +125,7 @@ await runCli(async () => {
     // End-to-end latency: a consumer that is already in the group, the producer at a fixed rate.
     const latencyTopic = await newTopic();
     progress(`measuring end-to-end latency at 2,000 msg/s for ${latencySeconds} s…`);
-    const consumer = spawn(process.execPath, [distPath('consumer/cli.js'), '-b', argv.brokers, '-t', latencyTopic, '-G', `bench-e2e-${randomUUID()}`, '-p', '3', '--sink', 'none', '--dlq', 'none', '--json'], {
+    const consumer = spawn(process.execPath, [distPath('consumer/cli/cli.js'), '-b', argv.brokers, '-t', latencyTopic, '-G', `bench-e2e-${randomUUID()}`, '-p', '3', '--sink', 'none', '--dlq', 'none', '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_FORMAT: 'json' },
     });

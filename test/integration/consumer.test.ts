@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { Envelope } from '../../consumer/envelope.js';
-import type { ConsumeReport } from '../../consumer/summary.js';
+import type { Envelope } from '../../consumer/engine/envelope.js';
+import type { ConsumeReport } from '../../consumer/cli/summary.js';
 import type { HarnessMessage } from '../../shared/message.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { createAdmin, createTestProducer, createTopic, readAll, testBrokers } from './helpers/kafka.js';
@@ -46,7 +46,7 @@ describe('npm run consume', () => {
     await produce(topic, ['-c', '20000']);
     const dir = await tempDir();
 
-    const result = await runCli('consumer/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e']));
+    const result = await runCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e']));
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as ConsumeReport;
     expect(report).toMatchObject({ processes: 3, stoppedBy: 'end', totals: { messages_processed: 20_000, messages_failed: 0 } });
@@ -67,7 +67,7 @@ describe('npm run consume', () => {
     const dir = await tempDir();
     const producer = runCli('producer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-q', '-r', '2500', '-c', '15000']);
 
-    const first = startCli('consumer/cli.js', consumeArgs(topic, group, dir, ['--batch-size', '100']));
+    const first = startCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['--batch-size', '100']));
     await vi.waitFor(async () => expect([...(await readOutput(dir)).values()].flat().length).toBeGreaterThan(2_000), { timeout: 30_000, interval: 200 });
     first.child.kill('SIGINT');
     const stopped = await first.exited;
@@ -76,7 +76,7 @@ describe('npm run consume', () => {
     expect(firstReport.stoppedBy).toBe('signal');
     expect((await producer).code).toBe(0);
 
-    const second = await runCli('consumer/cli.js', consumeArgs(topic, group, dir, ['-o', 'stored', '-e']));
+    const second = await runCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['-o', 'stored', '-e']));
     expect(second.code, second.stderr).toBe(0);
     const secondReport = JSON.parse(second.stdout) as ConsumeReport;
     expect(secondReport.stoppedBy).toBe('end');
@@ -94,7 +94,7 @@ describe('npm run consume', () => {
     const dir = await tempDir();
     const producer = runCli('producer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-q', '-r', '2000', '-c', '16000']);
 
-    const running = startCli('consumer/cli.js', consumeArgs(topic, group, dir, ['--batch-size', '100']));
+    const running = startCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['--batch-size', '100']));
     await vi.waitFor(async () => expect((await readOutput(dir)).get(1)?.length ?? 0).toBeGreaterThan(500), { timeout: 30_000, interval: 200 });
     const victim = /"child":1,[^}]*?"pid":(\d+)/.exec(running.stderr) ?? /"pid":(\d+),"child":1,/.exec(running.stderr);
     expect(victim, 'the pid of child 1 in the logs').not.toBeNull();
@@ -132,7 +132,7 @@ describe('npm run consume', () => {
       await producer.send({ topic, messages: Array.from({ length: 1_000 }, (_, index) => ({ partition: 1, value: JSON.stringify({ id: `m-${first + index}` }) })) });
     }
     const dir = await tempDir();
-    const running = startCli('consumer/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '2', '-o', 'beginning', '-e', '--batch-size', '10']));
+    const running = startCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '2', '-o', 'beginning', '-e', '--batch-size', '10']));
     const victim = (): RegExpExecArray | null => /"pid":(\d+),"child":1,[^\n]*"msg":"joined the group"/.exec(running.stderr);
     await vi.waitFor(() => expect(victim(), 'child 1 joined the group').not.toBeNull(), { timeout: 30_000, interval: 50 });
     process.kill(Number(victim()![1]), 'SIGKILL');
@@ -162,7 +162,7 @@ describe('npm run consume', () => {
     await produce(topic, ['-c', '300']);
     const dir = await tempDir();
 
-    const result = await runCli('consumer/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e', '--error-threshold', '5', '--pause-ms', '1000', '--batch-size', '20']));
+    const result = await runCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e', '--error-threshold', '5', '--pause-ms', '1000', '--batch-size', '20']));
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as ConsumeReport;
     expect(report.totals).toMatchObject({ messages_processed: 600, messages_failed: 13, dead_lettered: 13 });
@@ -190,7 +190,7 @@ describe('npm run consume', () => {
     const topic = await createTopic({ partitions: 6 });
     await produce(topic, ['-c', '3000']);
     const dir = await tempDir();
-    const result = await runCli('consumer/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-o', 'beginning', '-c', '1234', '--batch-size', '100']));
+    const result = await runCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-o', 'beginning', '-c', '1234', '--batch-size', '100']));
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as ConsumeReport).stoppedBy).toBe('count');
     expect([...(await readOutput(dir)).values()].flat()).toHaveLength(1_234);
@@ -201,7 +201,7 @@ describe('npm run consume', () => {
     await produce(topic, ['-c', '100']);
     const dir = await tempDir();
     const group = `g-${randomUUID()}`;
-    const running = startCli('consumer/cli.js', consumeArgs(topic, group, dir, ['-p', '3']));
+    const running = startCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['-p', '3']));
     const joined = (): number[] => [...new Set([...running.stderr.matchAll(/"pid":(\d+),"child":\d+,[^\n]*"msg":"joined the group"/g)].map((match) => Number(match[1])))];
     await vi.waitFor(() => expect(joined()).toHaveLength(3), { timeout: 30_000 });
     const childPids = joined();
@@ -229,7 +229,7 @@ describe('npm run consume', () => {
     const group = `g-${randomUUID()}`;
     const dir = await tempDir();
     // Without reading past the markers, -e would wait forever for offsets no message has.
-    const result = await runCli('consumer/cli.js', consumeArgs(topic, group, dir, ['-p', '2', '-o', 'beginning', '-e']), { timeoutMs: 60_000 });
+    const result = await runCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['-p', '2', '-o', 'beginning', '-e']), { timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as ConsumeReport).totals.messages_processed).toBe(150);
 

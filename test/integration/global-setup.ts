@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { describeRunning } from '../../kafka/broker-control.js';
 import { LocalCluster } from '../../kafka/local-cluster.js';
-import { selectBroker } from '../../shared/broker-selection.js';
+import { selectBroker } from '../../kafka/broker-selection.js';
 import { settings } from '../../shared/config.js';
 import { createRootLogger } from '../../shared/logger.js';
 import { projectRoot } from '../../shared/paths.js';

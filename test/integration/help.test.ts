@@ -10,8 +10,8 @@ describe('--help', () => {
     ['kafka/fetch.js', 'Usage: npm run kafka:fetch'],
     ['kafka/demo.js', 'Usage: npm run demo -- [options]'],
     ['producer/cli.js', 'Usage: npm run produce -- [options]'],
-    ['consumer/cli.js', 'Usage: npm run consume -- [options]'],
-    ['consumer/lag-cli.js', 'Usage: npm run lag -- -G <group> [-t <topic>] [--json]'],
+    ['consumer/cli/cli.js', 'Usage: npm run consume -- [options]'],
+    ['consumer/cli/lag-cli.js', 'Usage: npm run lag -- -G <group> [-t <topic>] [--json]'],
   ])('%s prints its usage and examples, and does nothing else', async (script, usage) => {
     const result = await runCli(script, ['--help'], { env: { KAFKA_BROKERS: '127.0.0.1:1' } });
     expect(result.code).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import type { GroupLag } from '../../consumer/lag.js';
+import type { GroupLag } from '../../consumer/engine/lag.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { createTopic, testBrokers } from './helpers/kafka.js';
 import { describeGroupWithJava, javaToolsAvailable } from './helpers/java-tools.js';
@@ -8,7 +8,7 @@ import { describeGroupWithJava, javaToolsAvailable } from './helpers/java-tools.
 const runJavaTools = javaToolsAvailable();
 
 async function lag(group: string): Promise<GroupLag> {
-  const result = await runCli('consumer/lag-cli.js', ['-b', testBrokers().join(','), '-G', group, '--json']);
+  const result = await runCli('consumer/cli/lag-cli.js', ['-b', testBrokers().join(','), '-G', group, '--json']);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as GroupLag;
 }
@@ -18,7 +18,7 @@ describe.runIf(runJavaTools)('npm run lag', () => {
     const topic = await createTopic({ partitions: 6 });
     expect((await runCli('producer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-q', '-c', '3000', '-k', 'user'])).code).toBe(0);
     const group = `g-${randomUUID()}`;
-    const consumed = await runCli('consumer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-G', group, '-o', 'beginning', '-c', '1700', '--sink', 'none', '--batch-size', '100', '-q']);
+    const consumed = await runCli('consumer/cli/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-G', group, '-o', 'beginning', '-c', '1700', '--sink', 'none', '--batch-size', '100', '-q']);
     expect(consumed.code, consumed.stderr).toBe(0);
 
     const ours = await lag(group);
@@ -32,7 +32,7 @@ describe.runIf(runJavaTools)('npm run lag', () => {
     const topic = await createTopic({ partitions: 4 });
     expect((await runCli('producer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-q', '-c', '800', '-k', 'id'])).code).toBe(0);
     const group = `g-${randomUUID()}`;
-    const running = startCli('consumer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-G', group, '-p', '2', '--sink', 'none']);
+    const running = startCli('consumer/cli/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-G', group, '-p', '2', '--sink', 'none']);
     await vi.waitFor(
       async () => {
         const state = await lag(group);
@@ -50,7 +50,7 @@ describe.runIf(runJavaTools)('npm run lag', () => {
   });
 
   it('says so when the group does not exist', async () => {
-    const result = await runCli('consumer/lag-cli.js', ['-b', testBrokers().join(','), '-G', `nobody-${randomUUID()}`]);
+    const result = await runCli('consumer/cli/lag-cli.js', ['-b', testBrokers().join(','), '-G', `nobody-${randomUUID()}`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/npm run lag: error: consumer group "nobody-.*" does not exist/);
   });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { Envelope } from '../../consumer/envelope.js';
-import { PostgresSink, quoteTableName, type PostgresSinkOptions } from '../../consumer/sinks/postgres-sink.js';
+import type { Envelope } from '../../consumer/engine/envelope.js';
+import { PostgresSink, quoteTableName, type PostgresSinkOptions } from '../../consumer/engine/sinks/postgres-sink.js';
 import { ErrorCodes, UsageError } from '../../shared/errors.js';
 import { postgresUrl, shouldRunWithPostgres } from './helpers/postgres.js';
 

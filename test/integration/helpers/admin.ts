@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { startAdminServer, type RunningAdmin } from '../../../consumer/admin/server.js';
-import { readAdminSettings, type AdminSettings } from '../../../shared/config.js';
+import { readAdminSettings, type AdminSettings } from '../../../consumer/admin/settings.js';
 import { testBrokers, testLog } from './kafka.js';
 
 export interface TestAdmin {

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { LagRow } from '../../../consumer/lag.js';
+import type { LagRow } from '../../../consumer/engine/lag.js';
 import { homePaths } from '../../../kafka/layout.js';
 import { findJava, jarsPresent } from '../../../kafka/prerequisites.js';
 import { settings } from '../../../shared/config.js';

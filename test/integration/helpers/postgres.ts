@@ -3,7 +3,8 @@
  * `test`), or ADMIN_DATABASE_URL's. A laptop without one skips these tests loudly; CI must run them.
  */
 import pg from 'pg';
-import { readAdminSettings, settings } from '../../../shared/config.js';
+import { settings } from '../../../shared/config.js';
+import { readAdminSettings } from '../../../consumer/admin/settings.js';
 
 export const postgresUrl = readAdminSettings().databaseUrl ?? 'postgresql://root@127.0.0.1:5432/test';
 

@@ -48,14 +48,14 @@ describe('readSettings', () => {
 
 describe('readAdminSettings', () => {
   it('is safe by default: loopback, no HTTP origins, 50 consumers', async () => {
-    const { readAdminSettings } = await import('../../../shared/config.js');
+    const { readAdminSettings } = await import('../../../consumer/admin/settings.js');
     const admin = readAdminSettings({});
     expect(admin).toMatchObject({ host: '127.0.0.1', port: 8080, token: undefined, httpAllow: [], brokerAllow: [], maxConsumers: 50, databaseUrl: undefined });
     expect(admin.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });
 
   it('reads the ADMIN_* variables and checks them', async () => {
-    const { readAdminSettings } = await import('../../../shared/config.js');
+    const { readAdminSettings } = await import('../../../consumer/admin/settings.js');
     expect(readAdminSettings({ ADMIN_HTTP_ALLOW: 'http://127.0.0.1:8081/path, https://hooks.example' }).httpAllow).toEqual(['http://127.0.0.1:8081', 'https://hooks.example']);
     expect(() => readAdminSettings({ ADMIN_HTTP_ALLOW: 'file:///etc' })).toThrow(/ADMIN_HTTP_ALLOW has "file:\/\/\/etc"/);
     expect(() => readAdminSettings({ ADMIN_PORT: 'http' })).toThrow(/ADMIN_PORT is "http"/);

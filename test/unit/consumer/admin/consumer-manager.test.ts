@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsumerManager } from '../../../../consumer/admin/consumer-manager.js';
 import { AdminStateSchema, ConsumerInputSchema, type AdminState, type StoredConsumer } from '../../../../consumer/admin/schemas.js';
 import { StateStore } from '../../../../consumer/admin/state-store.js';
-import { readAdminSettings, type AdminSettings } from '../../../../shared/config.js';
+import { readAdminSettings, type AdminSettings } from '../../../../consumer/admin/settings.js';
 import { createRootLogger } from '../../../../shared/logger.js';
 
 // No broker here: every consumer in these tests is refused or never started before it would connect.

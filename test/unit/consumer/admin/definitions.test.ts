@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSinkPath, defineConsumer, resolveSinkPath } from '../../../../consumer/admin/definitions.js';
 import { HttpError } from '../../../../consumer/admin/problem.js';
 import { ConsumerInputSchema } from '../../../../consumer/admin/schemas.js';
-import { readAdminSettings } from '../../../../shared/config.js';
+import { readAdminSettings } from '../../../../consumer/admin/settings.js';
 
 const admin = { ...readAdminSettings({}), outputDir: '/srv/output', httpAllow: ['http://127.0.0.1:8081'] };
 const context = { admin, brokers: ['127.0.0.1:9092'] };

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { assertSafeToListen, hostCheck, refuseCrossSite, requireToken } from '../../../../consumer/admin/security.js';
-import { readAdminSettings } from '../../../../shared/config.js';
+import { readAdminSettings } from '../../../../consumer/admin/settings.js';
 
 function run(handler: ReturnType<typeof hostCheck>, headers: Record<string, string>, method = 'GET') {
   const response = { statusCode: 200, status: vi.fn(), type: vi.fn(), json: vi.fn(), setHeader: vi.fn() };

@@ -1,0 +1,194 @@
+/**
+ * One consumer child process: owns its slice of the partitions, reports stats to the parent over
+ * IPC, and stops cleanly on the parent's word, on SIGINT/SIGTERM, or when the parent disappears.
+ */
+import { join } from 'node:path';
+import { messageOf } from '../../shared/errors.js';
+import { createKafka } from '../../shared/kafka-client.js';
+import { createRootLogger, setRootLogger, type Logger } from '../../shared/logger.js';
+import { installShutdown } from '../../shared/shutdown.js';
+import { BatchProcessor, type MessageHandler } from '../engine/batch-processor.js';
+import { DiscardingDeadLetterQueue, FileDeadLetterQueue, TopicDeadLetterQueue, type DeadLetterQueue } from '../engine/dead-letter.js';
+import { relayToParent } from './live-table.js';
+import { FinishReasons, PartitionConsumer, type Finish, type MessageBudget } from '../engine/partition-consumer.js';
+import { CountingSink } from '../engine/sinks/counting-sink.js';
+import { FileSink } from '../engine/sinks/file-sink.js';
+import { StdoutSink } from '../engine/sinks/stdout-sink.js';
+import type { Sink } from '../engine/sinks/types.js';
+import { ConsumerStats } from '../engine/stats.js';
+import type { ChildConfig, ChildMessage, ParentMessage } from './types.js';
+
+/** A graceful stop must finish well inside the parent's own deadline. */
+const stopGraceMs = 25_000;
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
+  });
+}
+
+/** --fail-rate: fails that share of handler calls, so retries and dead letters can be watched. */
+function flakyHandler(rate: number): MessageHandler | undefined {
+  if (rate <= 0) return undefined;
+  return () => {
+    if (Math.random() < rate) throw new Error(`simulated failure (--fail-rate ${rate})`);
+  };
+}
+
+/** -c: the parent's CountBudget, asked over IPC. */
+class IpcBudget implements MessageBudget {
+  #nextId = 0;
+  readonly #pending = new Map<number, (granted: number) => void>();
+
+  take(wanted: number): Promise<number> {
+    // Without a parent there is nobody to grant anything: the child is stopping anyway.
+    if (!process.connected) return Promise.resolve(0);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      void send({ type: 'budget', id, wanted });
+    });
+  }
+
+  settle(granted: number, used: number): void {
+    if (granted > 0) void send({ type: 'budget-settle', granted, used });
+  }
+
+  grant(id: number, granted: number): void {
+    this.#pending.get(id)?.(granted);
+    this.#pending.delete(id);
+  }
+
+  /** The parent is gone: every waiting request gets nothing. */
+  refuseAll(): void {
+    for (const resolve of this.#pending.values()) resolve(0);
+    this.#pending.clear();
+  }
+}
+
+function createSink(config: ChildConfig): Sink {
+  switch (config.sink.kind) {
+    case 'file':
+      return new FileSink(config.sink.path);
+    case 'stdout':
+      return new StdoutSink();
+    case 'none':
+      return new CountingSink();
+  }
+}
+
+function createDeadLetters(config: ChildConfig, kafka: ReturnType<typeof createKafka>): DeadLetterQueue {
+  switch (config.deadLetter.mode) {
+    case 'topic':
+      return new TopicDeadLetterQueue(kafka, config.deadLetter.target);
+    case 'file':
+      return new FileDeadLetterQueue(join(config.deadLetter.target, `dlq-${config.index}.jsonl`));
+    case 'none':
+      return new DiscardingDeadLetterQueue();
+  }
+}
+
+async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise<Finish> {
+  const stats = new ConsumerStats();
+  const kafka = createKafka({ clientId: `harness-consumer-${config.index}`, brokers: config.brokers, log });
+  const sinks = [createSink(config)];
+  const deadLetters = createDeadLetters(config, kafka);
+  const shutdown = installShutdown({ log, graceMs: stopGraceMs, announce: false });
+  const processor = new BatchProcessor({
+    topic: config.topic,
+    strict: config.strict,
+    maxRetries: config.maxRetries,
+    retryBackoffMs: config.retryBackoffMs,
+    handler: flakyHandler(config.failRate),
+    sinks,
+    deadLetters,
+    stats,
+    log,
+    errorThreshold: config.errorThreshold,
+    signal: shutdown.signal,
+  });
+  const consumer = new PartitionConsumer({
+    kafka,
+    brokers: config.brokers,
+    topic: config.topic,
+    groupId: config.groupId,
+    assignment: config.assignment,
+    batchSize: config.batchSize,
+    batchTimeoutMs: config.batchTimeoutMs,
+    errorThreshold: config.errorThreshold,
+    pauseMs: config.pauseMs,
+    endOffsets: config.endOffsets ? new Map(config.endOffsets.map(([partition, offset]) => [partition, BigInt(offset)])) : undefined,
+    budget: config.counted ? budget : undefined,
+    processor,
+    sinks,
+    deadLetters,
+    stats,
+    log,
+  });
+
+  const report = () => ({ index: config.index, pid: process.pid, partitions: [...consumer.assigned], stats: stats.snapshot() });
+  const ticker = setInterval(() => void send({ type: 'stats', ...report() }), config.statsIntervalMs);
+  ticker.unref();
+  shutdown.signal.addEventListener('abort', () => void consumer.stop(FinishReasons.stopped));
+  // `npm run consume | head`: the reader is gone, which is a reason to stop, not to crash.
+  if (config.sink.kind === 'stdout') {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') shutdown.requestStop('stdout closed');
+    });
+  }
+  // The parent is gone (killed, or crashed): stop cleanly rather than run on as an orphan.
+  process.once('disconnect', () => shutdown.requestStop('parent disconnected'));
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'stop') shutdown.requestStop('parent asked');
+  });
+
+  let finish: Finish;
+  try {
+    await consumer.start();
+    finish = await consumer.finished;
+    if (finish.reason === FinishReasons.crashed) await consumer.stop(FinishReasons.crashed);
+  } catch (error) {
+    finish = { reason: FinishReasons.crashed, error: messageOf(error) };
+    await consumer.stop(FinishReasons.crashed);
+  } finally {
+    clearInterval(ticker);
+    shutdown.dispose();
+  }
+  await send({
+    type: 'finished',
+    reason: finish.reason,
+    ...(finish.error ? { error: finish.error } : {}),
+    ...(finish.fatal ? { fatal: true } : {}),
+    endToEnd: stats.endToEndEncoded(),
+    ...report(),
+  });
+  return finish;
+}
+
+const budget = new IpcBudget();
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'budget') budget.grant(message.id, message.granted);
+});
+process.once('disconnect', () => budget.refuseAll());
+process.once('message', (message: ParentMessage) => {
+  if (message.type !== 'start') return;
+  const { config } = message;
+  const log = createRootLogger({
+    level: config.logLevel,
+    pretty: config.prettyLogs,
+    base: { child: config.index },
+    ...(config.relayLogs ? { stream: relayToParent() } : {}),
+  }).child({ component: 'consumer' });
+  setRootLogger(log);
+  run(config, budget, log).then(
+    (finish) => {
+      // The parent reports a crash; exit 2 tells it that restarting would not help.
+      process.exit(finish.fatal ? 2 : finish.reason === FinishReasons.crashed ? 1 : 0);
+    },
+    (error: unknown) => {
+      log.error({ err: error }, 'consumer failed');
+      process.exit(1);
+    },
+  );
+});

@@ -1,0 +1,277 @@
+/**
+ * The parent of `npm run consume`: splits the partitions, forks one child per slice, restarts a child
+ * that crashes (same partitions, growing backoff, giving up after repeated crashes), shows the
+ * children's stats, and on Ctrl-C has every child finish its batch, commit and exit before it prints
+ * the summary.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { LogLevel } from '../../shared/config.js';
+import { ErrorCodes, ExitCodes, HarnessError, TopicNotFoundError, UsageError, type ExitCode } from '../../shared/errors.js';
+import { connectClient, createKafka } from '../../shared/kafka-client.js';
+import { createRootLogger, shouldPrettyPrint, type Logger } from '../../shared/logger.js';
+import { distPath } from '../../shared/paths.js';
+import { installShutdown } from '../../shared/shutdown.js';
+import { ensureTopic, partitionCount } from '../../shared/topics.js';
+import { deadLetterTopicOf } from '../engine/dead-letter.js';
+import { LiveTable } from './live-table.js';
+import { CountBudget } from './count-budget.js';
+import { commitGroupOffsets } from '../engine/group-offsets.js';
+import type { ConsumerOptions } from './options.js';
+import { fetchEndOffsets, FinishReasons, type Assignment, type FinishReason } from '../engine/partition-consumer.js';
+import { parsePartitionSlices, slicePartitions } from './partition-slices.js';
+import { buildConsumeReport, formatChildTable, formatConsumeReport, type ChildView } from './summary.js';
+import { addSnapshots, type StatsSnapshot } from '../engine/stats.js';
+import type { ChildConfig, ChildMessage, ChildOptions, ParentMessage } from './types.js';
+
+/** Children get this long to finish after Ctrl-C before the parent kills them. */
+const stopGraceMs = 30_000;
+const maxConsecutiveCrashes = 5;
+/** A child that ran this long before crashing starts a fresh crash count. */
+const healthyRunMs = 60_000;
+
+interface Plan {
+  partitionCount: number;
+  assignments: Assignment[];
+  endOffsets: Map<number, bigint> | undefined;
+}
+
+async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
+  const kafka = createKafka({ clientId: 'harness-consume-admin', brokers: options.brokers, log });
+  const admin = kafka.admin();
+  await connectClient(admin, options.brokers);
+  try {
+    const count = await partitionCount(admin, options.topic);
+    if (count === undefined) throw new TopicNotFoundError(options.topic, 'produce to it first (npm run produce -- --create-topic), or pick another with -t');
+    const all = Array.from({ length: count }, (_, partition) => partition);
+
+    let assignments: Assignment[];
+    if (options.assign === 'group') {
+      assignments = Array.from({ length: options.processes ?? Math.min(count, 3) }, () => ({ mode: 'group' }));
+    } else {
+      const slices = options.partitionSlices ? parsePartitionSlices(options.partitionSlices, count) : slicePartitions(all, options.processes ?? Math.min(count, 3));
+      if (options.partitionSlices && options.processes !== undefined && options.processes !== slices.length) {
+        throw new UsageError(`--partitions lists ${slices.length} slices but --processes is ${options.processes}: drop -p, the slices decide`);
+      }
+      if (slices.some((slice) => slice.length === 0)) {
+        throw new UsageError(`${slices.length} processes for ${count} partitions leaves a child with nothing: use -p ${count} or fewer, or --assign group`);
+      }
+      assignments = slices.map((partitions) => ({ mode: 'static', partitions }));
+    }
+
+    if (options.offset.kind !== 'stored') await commitGroupOffsets(kafka, admin, options.groupId, options.topic, options.offset);
+    if (options.dlq === 'topic') {
+      const brokers = (await admin.describeCluster()).brokers.length;
+      await ensureTopic(admin, { topic: deadLetterTopicOf(options.topic), partitions: 1, replicationFactor: Math.min(brokers, 3) }, log);
+    }
+    const endOffsets = options.exitAtEnd ? await fetchEndOffsets(admin, options.topic) : undefined;
+    return { partitionCount: count, assignments, endOffsets };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+class ChildSlot implements ChildView {
+  readonly index: number;
+  readonly config: ChildConfig;
+  pid: number | undefined;
+  partitions: readonly number[];
+  restarts = 0;
+  state = 'starting';
+  stats: ChildView['stats'];
+  endToEnd: string | undefined;
+  process: ChildProcess | undefined;
+  finished: FinishReason | undefined;
+  lastError: string | undefined;
+  crashesInARow = 0;
+  startedAt = 0;
+  /** Pending restart after a crash; it keeps the parent alive while the other children may be done. */
+  restartTimer: NodeJS.Timeout | undefined;
+  /** -c permission granted to the running child and not yet settled. */
+  budgetOut = 0;
+  /** What the child's earlier runs did, before it crashed and was restarted. */
+  earlierRuns: StatsSnapshot | undefined;
+
+  constructor(config: ChildConfig) {
+    this.index = config.index;
+    this.config = config;
+    this.partitions = config.assignment.mode === 'static' ? config.assignment.partitions : [];
+  }
+}
+
+export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
+  const { assignments, endOffsets } = await plan(options, rootLog);
+  const table = process.stderr.isTTY && !options.quiet ? new LiveTable() : undefined;
+  // With a live table, every log line must be printed above it rather than across it.
+  const log = table ? createRootLogger({ level: logLevel, stream: table.logStream() }).child({ component: 'consume' }) : rootLog;
+  const startedAt = performance.now();
+  const deadLetterTarget = options.dlq === 'topic' ? deadLetterTopicOf(options.topic) : resolve(options.outDir ?? '.');
+  const { brokers, topic, groupId, batchSize, batchTimeoutMs, maxRetries, retryBackoffMs, errorThreshold, pauseMs, strict, failRate } = options;
+  const childOptions: ChildOptions = { brokers, topic, groupId, batchSize, batchTimeoutMs, maxRetries, retryBackoffMs, errorThreshold, pauseMs, strict, failRate };
+  const slots = assignments.map(
+    (assignment, index) =>
+      new ChildSlot({
+        ...childOptions,
+        index,
+        assignment,
+        sink: options.sink === 'file' ? { kind: 'file', path: resolve(options.outDir ?? '.', `consumer-${index}.jsonl`) } : { kind: options.sink },
+        deadLetter: { mode: options.dlq, target: deadLetterTarget },
+        endOffsets: endOffsets ? [...endOffsets].map(([partition, offset]) => [partition, offset.toString()]) : undefined,
+        counted: options.count !== undefined,
+        statsIntervalMs: Math.min(options.statsIntervalMs, 1_000),
+        logLevel,
+        prettyLogs: shouldPrettyPrint(),
+        relayLogs: table !== undefined,
+      }),
+  );
+
+  let gaveUp: HarnessError | undefined;
+  let resolveAllDone: () => void = () => {};
+  const allDone = new Promise<void>((done) => (resolveAllDone = done));
+  const checkAllDone = (): void => {
+    if (slots.every((slot) => slot.state === 'done' || slot.state === 'gave up')) resolveAllDone();
+  };
+
+  const shutdown = installShutdown({
+    log,
+    graceMs: stopGraceMs,
+    onForce: () => {
+      for (const slot of slots) slot.process?.kill('SIGKILL');
+    },
+  });
+  // Children with nothing left to read would never ask again: once the count is used, stop everyone.
+  const budget = options.count === undefined ? undefined : new CountBudget(options.count, () => stopChildren());
+  const stopChildren = (): void => {
+    budget?.close();
+    for (const slot of slots) {
+      if (slot.process?.connected) slot.process.send({ type: 'stop' } satisfies ParentMessage);
+      if (slot.restartTimer) {
+        clearTimeout(slot.restartTimer);
+        slot.restartTimer = undefined;
+        slot.state = 'done';
+      }
+    }
+    checkAllDone();
+  };
+  shutdown.signal.addEventListener('abort', stopChildren);
+
+  const spawn = (slot: ChildSlot): void => {
+    // Restarted children carry on from the group's commits; -o only moved them once, before the first start.
+    const child = fork(distPath('consumer/cli/child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    slot.process = child;
+    slot.pid = child.pid;
+    slot.state = 'running';
+    slot.startedAt = Date.now();
+    slot.finished = undefined;
+    child.send({ type: 'start', config: slot.config } satisfies ParentMessage);
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'log') {
+        if (table) table.printAbove(message.text);
+        else process.stderr.write(message.text);
+        return;
+      }
+      if (message.type === 'budget') {
+        budget?.request(message.wanted, (granted) => {
+          if (!child.connected) return false;
+          slot.budgetOut += granted;
+          child.send({ type: 'budget', id: message.id, granted } satisfies ParentMessage);
+          return true;
+        });
+        return;
+      }
+      if (message.type === 'budget-settle') {
+        slot.budgetOut -= message.granted;
+        budget?.settle(message.granted, message.used);
+        return;
+      }
+      slot.stats = slot.earlierRuns ? addSnapshots(slot.earlierRuns, message.stats) : message.stats;
+      if (message.partitions.length > 0 || options.assign === 'group') slot.partitions = message.partitions;
+      if (message.type === 'finished') {
+        slot.finished = message.reason;
+        slot.endToEnd = message.endToEnd;
+        slot.lastError = message.error;
+        if (message.error && !message.fatal) log.error({ child: slot.index, error: message.error }, 'child crashed');
+      }
+    });
+    child.once('exit', (code, signal) => {
+      slot.process = undefined;
+      slot.earlierRuns = slot.stats;
+      // What a dead child held may be in its file already (written, not committed): count it as used,
+      // so the total never goes past -c.
+      budget?.settle(slot.budgetOut, slot.budgetOut);
+      slot.budgetOut = 0;
+      const clean = code === 0 && slot.finished !== undefined && slot.finished !== FinishReasons.crashed;
+      if (clean || shutdown.requested) {
+        slot.state = 'done';
+        checkAllDone();
+        return;
+      }
+      if (code === 2) {
+        // The child found a problem a restart can't fix (its message says which).
+        slot.state = 'gave up';
+        gaveUp ??= new HarnessError(ErrorCodes.runtime, slot.lastError ?? `child ${slot.index} cannot run`);
+        shutdown.requestStop('a child cannot run');
+        checkAllDone();
+        return;
+      }
+      slot.crashesInARow = Date.now() - slot.startedAt > healthyRunMs ? 1 : slot.crashesInARow + 1;
+      if (slot.crashesInARow >= maxConsecutiveCrashes) {
+        slot.state = 'gave up';
+        gaveUp ??= new HarnessError(
+          ErrorCodes.runtime,
+          `child ${slot.index} (partitions ${slot.partitions.join(',') || 'by the group'}) crashed ${slot.crashesInARow} times in a row, last with: ${slot.lastError ?? `exit ${code ?? signal}`}`,
+        );
+        log.error({ child: slot.index, code, signal }, 'child keeps crashing; not restarting it');
+        // Without this child its partitions go unread: stop the others instead of pretending all is well.
+        shutdown.requestStop('a child kept crashing');
+        checkAllDone();
+        return;
+      }
+      const delayMs = Math.min(30_000, 1_000 * 2 ** (slot.crashesInARow - 1));
+      slot.state = `restarting in ${delayMs / 1000} s`;
+      slot.restarts += 1;
+      log.warn({ child: slot.index, pid: slot.pid, code, signal, delayMs, restart: slot.restarts }, 'child exited unexpectedly; restarting it with the same partitions');
+      slot.restartTimer = setTimeout(() => {
+        slot.restartTimer = undefined;
+        spawn(slot);
+      }, delayMs);
+      // Placed after the timer so that, with -c already used up, the settle above stops it again.
+      if (budget?.exhausted) stopChildren();
+    });
+  };
+
+  log.info(
+    { topic: options.topic, group: options.groupId, processes: slots.length, assign: options.assign, slices: options.assign === 'static' ? slots.map((slot) => slot.partitions) : 'by the group' },
+    'starting consumers',
+  );
+  for (const slot of slots) spawn(slot);
+
+  const draw = (): void => {
+    if (table) table.render(formatChildTable(slots));
+    else if (!options.quiet) {
+      for (const slot of slots) log.info({ child: slot.index, pid: slot.pid, partitions: slot.partitions, state: slot.state, ...slot.stats }, 'consumer stats');
+    }
+  };
+  const ticker = setInterval(draw, options.statsIntervalMs);
+  ticker.unref();
+
+  await allDone;
+  clearInterval(ticker);
+  table?.clear();
+  shutdown.dispose();
+
+  const finishReasons = slots.map((slot) => slot.finished);
+  const stoppedBy = gaveUp
+    ? 'failure'
+    : shutdown.requested
+      ? 'signal'
+      : budget?.exhausted
+        ? FinishReasons.count
+        : (finishReasons.find((reason) => reason !== undefined) ?? FinishReasons.stopped);
+  const report = buildConsumeReport(options.topic, options.groupId, slots, performance.now() - startedAt, stoppedBy);
+  // With lines on stdout, the report goes to stderr so stdout stays pure data.
+  const out = options.sink === 'stdout' ? process.stderr : process.stdout;
+  out.write(`${options.json ? JSON.stringify(report) : formatConsumeReport(report, slots)}\n`);
+  if (gaveUp) throw gaveUp;
+  return ExitCodes.ok;
+}

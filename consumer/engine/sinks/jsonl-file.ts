@@ -1,0 +1,66 @@
+/**
+ * An append-only JSON Lines file that is fsynced on request: the one way the consumer writes files
+ * (output and dead letters alike).
+ */
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ErrorCodes, HarnessError } from '../../../shared/errors.js';
+
+export class JsonlFile {
+  readonly path: string;
+  #handle: FileHandle | undefined;
+  #closed = false;
+  /** Appends run one after another, so concurrent callers (one per partition) never interleave lines. */
+  #lastAppend: Promise<void> = Promise.resolve();
+  #appends = 0;
+  /** Appends that the last finished fsync covers. */
+  #syncedAppends = 0;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  async open(): Promise<void> {
+    if (this.#handle) return;
+    await mkdir(dirname(this.path), { recursive: true });
+    this.#handle = await open(this.path, 'a');
+  }
+
+  /** Appends whole lines: each record becomes one line, by `toLine` (JSON.stringify by default). */
+  async append<T>(records: readonly T[], toLine: (record: T) => string = JSON.stringify): Promise<void> {
+    if (records.length === 0) return;
+    const handle = this.#requireOpen();
+    let text = '';
+    for (const record of records) text += `${toLine(record)}\n`;
+    // appendFile, unlike write(), goes on until every byte is written (a short write is no error).
+    const appended = this.#lastAppend.then(() => handle.appendFile(text));
+    this.#lastAppend = appended.catch(() => {});
+    await appended;
+    this.#appends += 1;
+  }
+
+  /** fsync (data only): after this the lines survive a crash of the process or the machine. */
+  async sync(): Promise<void> {
+    // Counted before the fsync starts: an append that finishes during it is not covered by it.
+    const appends = this.#appends;
+    if (appends === this.#syncedAppends || !this.#handle) return;
+    await this.#handle.datasync();
+    this.#syncedAppends = Math.max(this.#syncedAppends, appends);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#handle) return;
+    await this.sync();
+    await this.#handle.close();
+    this.#handle = undefined;
+  }
+
+  #requireOpen(): FileHandle {
+    // A closed sink never reopens: a write after close() is a bug in the caller, not a retry case.
+    if (this.#closed) throw new HarnessError(ErrorCodes.closed, `${this.path} is closed`);
+    if (!this.#handle) throw new HarnessError(ErrorCodes.closed, `${this.path} was never opened`);
+    return this.#handle;
+  }
+}
