@@ -74,7 +74,12 @@ async function ensureHarnessTopic(brokers: readonly string[], nodeCount: number,
     // groups would wait for a coordinator forever.
     await admin.describeGroups(['kafka-harness-warm-up']);
     const [summary] = await describeTopics(admin, [config.topic]);
-    return { name: config.topic, partitions: summary?.partitions ?? config.partitions, replicationFactor: summary?.replicationFactor ?? replicationFactor, outcome };
+    return {
+      name: config.topic,
+      partitions: summary?.partitions ?? config.partitions,
+      replicationFactor: summary?.replicationFactor ?? replicationFactor,
+      outcome,
+    };
   } finally {
     await admin.disconnect();
   }
@@ -105,7 +110,9 @@ export interface UpOutcome {
 export async function startBroker(config: UpConfig, settings: Settings, log: Logger, signal?: AbortSignal): Promise<UpOutcome> {
   const startedAt = performance.now();
   if (config.runtime === 'docker' && ((config.nodes ?? 1) !== 1 || config.basePort !== undefined)) {
-    throw new UsageError('docker-compose.yml runs one node on port 9092; for --nodes or --port use the local JVM broker: npm run kafka:up -- --runtime jvm --nodes 3');
+    throw new UsageError(
+      'docker-compose.yml runs one node on port 9092; for --nodes or --port use the local JVM broker: npm run kafka:up -- --runtime jvm --nodes 3',
+    );
   }
   const cluster = localCluster(settings, log);
   const choice = await selectBroker({
@@ -137,7 +144,8 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
       try {
         await composeUp({ signal });
       } catch (error) {
-        if (signal?.aborted) throw new InterruptedError('interrupted while docker compose was starting the broker; it may still start: npm run kafka:down stops it');
+        if (signal?.aborted)
+          throw new InterruptedError('interrupted while docker compose was starting the broker; it may still start: npm run kafka:down stops it');
         throw error;
       } finally {
         ticker.stop();
@@ -173,7 +181,9 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
       : `Kafka ${kafkaVersion} is up (${shape}${fetched}) in ${seconds()} s: KAFKA_BROKERS=${result.brokers.join(',')}`,
   ];
   for (const node of await cluster.nodeStatuses(result.state)) {
-    report.push(`  node ${node.nodeId}  pid ${node.pid ?? '-'}  client ${result.state.host}:${node.clientPort}  controller ${result.state.host}:${node.controllerPort}`);
+    report.push(
+      `  node ${node.nodeId}  pid ${node.pid ?? '-'}  client ${result.state.host}:${node.clientPort}  controller ${result.state.host}:${node.controllerPort}`,
+    );
   }
   report.push(topicLine(topic));
   report.push(`  logs: ${shortPath(nodePaths(settings.kafkaHome, 1).serverLog)} · status: npm run kafka:status · stop: npm run kafka:down`);
@@ -320,7 +330,9 @@ async function showStatus(config: StatusConfig, settings: Settings, log: Logger)
     console.log(JSON.stringify(report));
   } else {
     console.log(`Kafka: ${report.runtime}`);
-    console.log(report.answering ? `Answering at ${report.brokers.join(',')}` : `No broker answers at ${report.brokers.join(', ')}. Start one: npm run kafka:up`);
+    console.log(
+      report.answering ? `Answering at ${report.brokers.join(',')}` : `No broker answers at ${report.brokers.join(', ')}. Start one: npm run kafka:up`,
+    );
     if (report.nodes.length > 0) {
       console.log('');
       console.log(
@@ -338,10 +350,14 @@ async function showStatus(config: StatusConfig, settings: Settings, log: Logger)
     }
     if (report.topics.length > 0) {
       console.log('');
-      console.log(formatTable(['TOPIC', 'PARTITIONS', 'REPLICATION'], report.topics.map((topic) => [topic.name, topic.partitions, topic.replicationFactor])));
+      console.log(
+        formatTable(
+          ['TOPIC', 'PARTITIONS', 'REPLICATION'],
+          report.topics.map((topic) => [topic.name, topic.partitions, topic.replicationFactor]),
+        ),
+      );
     }
     if (extra) console.log(`\n${extra}`);
   }
   return report.answering ? ExitCodes.ok : ExitCodes.failure;
 }
-

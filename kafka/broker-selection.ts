@@ -15,11 +15,7 @@ export const RequestedRuntimes = { auto: 'auto', jvm: 'jvm', docker: 'docker' } 
 export type RequestedRuntime = (typeof RequestedRuntimes)[keyof typeof RequestedRuntimes];
 export const allowedRequestedRuntimes: readonly RequestedRuntime[] = Object.values(RequestedRuntimes);
 
-export type BrokerChoice =
-  | { runtime: 'external'; brokers: readonly string[] }
-  | { runtime: 'compose' }
-  | { runtime: 'testcontainers' }
-  | { runtime: 'jvm' };
+export type BrokerChoice = { runtime: 'external'; brokers: readonly string[] } | { runtime: 'compose' } | { runtime: 'testcontainers' } | { runtime: 'jvm' };
 
 export interface SelectionProbes {
   dockerEngineAnswers(): Promise<boolean>;

@@ -43,7 +43,14 @@ function orderIn(value: Buffer | null): HarnessMessage | undefined {
  * records (earlier runs, anyone's test data) are never read, and anything that is not one of our
  * orders is skipped. Rejects on a consumer crash, on timeout and on Ctrl-C.
  */
-async function readBack(consumer: Consumer, topic: string, sent: readonly HarnessMessage[], landings: readonly Landing[], shutdown: Shutdown, brokers: readonly string[]): Promise<Row[]> {
+async function readBack(
+  consumer: Consumer,
+  topic: string,
+  sent: readonly HarnessMessage[],
+  landings: readonly Landing[],
+  shutdown: Shutdown,
+  brokers: readonly string[],
+): Promise<Row[]> {
   const wanted = new Set(sent.map((message) => message.id));
   const rows: Row[] = [];
   const allRead = new Promise<void>((resolve, reject) => {
@@ -53,7 +60,13 @@ async function readBack(consumer: Consumer, topic: string, sent: readonly Harnes
         eachMessage: async ({ partition, message }) => {
           const order = orderIn(message.value);
           if (!order || !wanted.delete(order.id)) return;
-          rows.push([partition, message.offset, message.key?.toString(), order.order.customer.name, `${order.order.amount.toFixed(2)} ${order.order.currency}`]);
+          rows.push([
+            partition,
+            message.offset,
+            message.key?.toString(),
+            order.order.customer.name,
+            `${order.order.amount.toFixed(2)} ${order.order.currency}`,
+          ]);
           if (wanted.size === 0) resolve();
         },
       })
@@ -66,7 +79,13 @@ async function readBack(consumer: Consumer, topic: string, sent: readonly Harnes
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new HarnessError(ErrorCodes.runtime, `only ${rows.length} of ${sent.length} orders came back within ${readBackTimeoutMs / 1000} s: see npm run kafka:status`)),
+      () =>
+        reject(
+          new HarnessError(
+            ErrorCodes.runtime,
+            `only ${rows.length} of ${sent.length} orders came back within ${readBackTimeoutMs / 1000} s: see npm run kafka:status`,
+          ),
+        ),
       readBackTimeoutMs,
     );
   });
@@ -81,7 +100,13 @@ async function readBack(consumer: Consumer, topic: string, sent: readonly Harnes
 /** Orders per request: a broker refuses a request over 1 MB (message.max.bytes), about 2,000 orders. */
 const ordersPerSend = 500;
 
-async function sendOrders(kafka: KafkaClient, brokers: readonly string[], topic: string, sent: readonly HarnessMessage[], generator: MessageGenerator): Promise<Landing[]> {
+async function sendOrders(
+  kafka: KafkaClient,
+  brokers: readonly string[],
+  topic: string,
+  sent: readonly HarnessMessage[],
+  generator: MessageGenerator,
+): Promise<Landing[]> {
   const producer = createProducer(kafka, { idempotent: true });
   await connectClient(producer, brokers);
   const firstOffsets = new Map<number, string>();

@@ -18,6 +18,6 @@ await runCli(async () => {
     .example('npm run kafka:down -- --node 2', 'in a 3-node cluster, stop node 2 only (kafka:up brings it back)')
     .parseAsync();
   const node = argv.node === undefined ? undefined : requireInteger('node', argv.node, 1, 9);
-  if (node !== undefined && argv.wipe) throw new UsageError('--node stops one node and keeps every node\'s data: use it without --wipe');
+  if (node !== undefined && argv.wipe) throw new UsageError("--node stops one node and keeps every node's data: use it without --wipe");
   return runDown({ wipe: argv.wipe, node }, settings(), getLogger('kafka-down'));
 });

@@ -28,7 +28,9 @@ export function planCluster(nodeCount: number, basePort: number, host = '127.0.0
   }
   const highest = basePort + nodeCount - 1 + controllerPortOffset;
   if (!Number.isInteger(basePort) || basePort < 1024 || highest > 65_535) {
-    throw new UsageError(`--port ${basePort} leaves no room for ${nodeCount} client and controller ports: pick 1024-${65_535 - controllerPortOffset - nodeCount + 1}`);
+    throw new UsageError(
+      `--port ${basePort} leaves no room for ${nodeCount} client and controller ports: pick 1024-${65_535 - controllerPortOffset - nodeCount + 1}`,
+    );
   }
   const nodes = Array.from({ length: nodeCount }, (_, index) => ({
     nodeId: index + 1,

@@ -220,9 +220,7 @@ export class LocalCluster {
     );
     const running = statuses.filter((node): node is typeof node & { pid: number } => node.pid !== undefined);
     // All at once: a controller quorum that loses its majority one node at a time makes the rest wait.
-    const stopped = await Promise.all(
-      running.map(async (node) => ({ nodeId: node.nodeId, pid: node.pid, how: await stopProcess(node.pid, stopGraceMs) })),
-    );
+    const stopped = await Promise.all(running.map(async (node) => ({ nodeId: node.nodeId, pid: node.pid, how: await stopProcess(node.pid, stopGraceMs) })));
     for (const node of statuses) await removePidFile(node.pidFile);
     if (options.wipe) {
       for (const folder of ['data', 'logs', 'config', 'run']) await rm(join(this.paths.home, folder), { recursive: true, force: true });
@@ -370,7 +368,16 @@ export class LocalCluster {
     const outcomes = await Promise.allSettled(
       unformatted.map(async (node) => {
         const paths = nodePaths(this.paths.home, node.nodeId);
-        const args = [...this.#jvmArgs(node), 'kafka.tools.StorageTool', 'format', '--cluster-id', state.clusterId, '--config', paths.config, '--ignore-formatted'];
+        const args = [
+          ...this.#jvmArgs(node),
+          'kafka.tools.StorageTool',
+          'format',
+          '--cluster-id',
+          state.clusterId,
+          '--config',
+          paths.config,
+          '--ignore-formatted',
+        ];
         const { code, output } = await runToEnd(java.path, args, signal);
         if (code !== 0) {
           throw new HarnessError(ErrorCodes.brokerStartFailed, `formatting the storage of node ${node.nodeId} failed (exit ${code})`, {

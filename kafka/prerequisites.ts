@@ -42,7 +42,10 @@ export function findJava(javaHome: string | undefined): JavaRuntime {
   const result = spawnSync(path, ['-version'], { encoding: 'utf8', timeout: 15_000 });
   if (result.error) {
     const where = javaHome ? `at ${path} (JAVA_HOME)` : 'on PATH';
-    throw new HarnessError(ErrorCodes.javaMissing, `Java was not found ${where}: install Java ${minimumJavaVersion}+ (e.g. apt install openjdk-17-jre-headless), ${otherWays}`);
+    throw new HarnessError(
+      ErrorCodes.javaMissing,
+      `Java was not found ${where}: install Java ${minimumJavaVersion}+ (e.g. apt install openjdk-17-jre-headless), ${otherWays}`,
+    );
   }
   const majorVersion = parseJavaMajorVersion(`${result.stderr}${result.stdout}`);
   if (majorVersion === undefined || majorVersion < minimumJavaVersion) {
@@ -112,16 +115,27 @@ export async function ensureJars(paths: HomePaths, log: Logger, options: EnsureJ
   try {
     const { code, output } = await runToEnd(mavenCommand, args, signal);
     if (code !== 0) {
-      const reason = output.split('\n').find((line) => line.includes('[ERROR]'))?.replace(/^\[ERROR\]\s*/, '') ?? `mvn exited with ${code}`;
-      throw new HarnessError(ErrorCodes.mavenFailed, `Maven could not fetch the Kafka jars from Maven Central (${reason.slice(0, 200)}): check the network or proxy (~/.m2/settings.xml), ${otherWays}`, {
-        details: output.trim().split('\n').slice(-5),
-      });
+      const reason =
+        output
+          .split('\n')
+          .find((line) => line.includes('[ERROR]'))
+          ?.replace(/^\[ERROR\]\s*/, '') ?? `mvn exited with ${code}`;
+      throw new HarnessError(
+        ErrorCodes.mavenFailed,
+        `Maven could not fetch the Kafka jars from Maven Central (${reason.slice(0, 200)}): check the network or proxy (~/.m2/settings.xml), ${otherWays}`,
+        {
+          details: output.trim().split('\n').slice(-5),
+        },
+      );
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (signal?.aborted) throw new InterruptedError('interrupted while fetching the Kafka jars (nothing was kept): run it again to fetch them');
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new HarnessError(ErrorCodes.mavenFailed, `Maven (mvn) is not installed; it fetches the Kafka jars once: install it (e.g. apt install maven), ${otherWays}`);
+      throw new HarnessError(
+        ErrorCodes.mavenFailed,
+        `Maven (mvn) is not installed; it fetches the Kafka jars once: install it (e.g. apt install maven), ${otherWays}`,
+      );
     }
     throw error;
   } finally {

@@ -11,9 +11,13 @@ await runCli(async () => {
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run kafka:up --' })
     .usage('Usage: npm run kafka:up -- [options]\n\nStarts Apache Kafka (KRaft) and creates the topic. Run again: it says the broker is already up.')
     .options({
-      nodes: { type: 'number', describe: 'Nodes in the cluster (client ports 9092, 9093, …); default: the existing cluster\'s, or 1' },
-      port: { type: 'number', describe: 'Client port of the first node; controllers listen 10000 above. Default: the existing cluster\'s, or 9092' },
-      runtime: { choices: allowedRequestedRuntimes, default: 'auto' as RequestedRuntime, describe: 'auto: KAFKA_BROKERS, else a local JVM cluster set up here or needed by --nodes/--port, else Docker, else the local JVM' },
+      nodes: { type: 'number', describe: "Nodes in the cluster (client ports 9092, 9093, …); default: the existing cluster's, or 1" },
+      port: { type: 'number', describe: "Client port of the first node; controllers listen 10000 above. Default: the existing cluster's, or 9092" },
+      runtime: {
+        choices: allowedRequestedRuntimes,
+        default: 'auto' as RequestedRuntime,
+        describe: 'auto: KAFKA_BROKERS, else a local JVM cluster set up here or needed by --nodes/--port, else Docker, else the local JVM',
+      },
       timeout: { type: 'number', default: 90, describe: 'Seconds to wait for the broker to answer' },
       topic: { alias: 't', type: 'string', default: config.topic, describe: 'Topic to create if missing (KAFKA_TOPIC)' },
       partitions: { type: 'number', default: 6, describe: 'Partitions of that topic when it is created' },

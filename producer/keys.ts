@@ -48,7 +48,11 @@ export function createKeySelector(strategy: KeyStrategy, sample: HarnessMessage,
       const { path } = strategy;
       const value = fieldValue(sample, path);
       if (value === undefined || value === null || typeof value === 'object') {
-        throw new UsageError(`--key ${path.join('.')}: not a field of the messages; use one of ${scalarFieldPaths(sample).filter((name) => !name.startsWith('order.items')).join(', ')}`);
+        throw new UsageError(
+          `--key ${path.join('.')}: not a field of the messages; use one of ${scalarFieldPaths(sample)
+            .filter((name) => !name.startsWith('order.items'))
+            .join(', ')}`,
+        );
       }
       return (message) => String(fieldValue(message, path));
     }

@@ -19,7 +19,13 @@ export const maxPayloadBytes = 800_000;
 
 export function producerFlags(settings: Settings) {
   return {
-    brokers: { alias: 'b', type: 'string', default: settings.brokers.join(','), group: 'Connection:', describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)' },
+    brokers: {
+      alias: 'b',
+      type: 'string',
+      default: settings.brokers.join(','),
+      group: 'Connection:',
+      describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
+    },
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to produce to (KAFKA_TOPIC)' },
     'create-topic': { type: 'boolean', default: false, group: 'Connection:', describe: 'Create the topic if it is missing' },
     partitions: { type: 'number', default: 6, group: 'Connection:', describe: 'Partitions of a topic made by --create-topic' },
@@ -30,16 +36,55 @@ export function producerFlags(settings: Settings) {
 
     workers: { type: 'number', default: 2, group: 'Concurrency:', describe: 'worker_threads, each with its own producer; 0 = the main thread only' },
     tasks: { type: 'number', default: 4, group: 'Concurrency:', describe: 'Concurrent async send loops per thread' },
-    'batch-size': { type: 'number', default: 500, group: 'Concurrency:', describe: 'Messages per send request; fewer when they would pass 900 KB, which the broker refuses' },
-    'max-in-flight': { type: 'number', default: 5, group: 'Concurrency:', describe: "Sends awaiting the broker per producer (one per thread), shared by the thread's tasks" },
+    'batch-size': {
+      type: 'number',
+      default: 500,
+      group: 'Concurrency:',
+      describe: 'Messages per send request; fewer when they would pass 900 KB, which the broker refuses',
+    },
+    'max-in-flight': {
+      type: 'number',
+      default: 5,
+      group: 'Concurrency:',
+      describe: "Sends awaiting the broker per producer (one per thread), shared by the thread's tasks",
+    },
 
-    key: { alias: 'k', type: 'string', default: 'none', group: 'Messages:', describe: 'Key: none | id | user | random | a field path such as order.customer.country' },
-    acks: { type: 'string', choices: allowedAcks, default: 'all' as AcksMode, group: 'Messages:', describe: 'Acknowledgement: all replicas, the leader (1) or none (0: the report then counts messages written, not acknowledged)' },
-    compression: { alias: 'z', type: 'string', choices: allowedCompressions, default: 'none' as Compression, group: 'Messages:', describe: 'Batch compression' },
+    key: {
+      alias: 'k',
+      type: 'string',
+      default: 'none',
+      group: 'Messages:',
+      describe: 'Key: none | id | user | random | a field path such as order.customer.country',
+    },
+    acks: {
+      type: 'string',
+      choices: allowedAcks,
+      default: 'all' as AcksMode,
+      group: 'Messages:',
+      describe: 'Acknowledgement: all replicas, the leader (1) or none (0: the report then counts messages written, not acknowledged)',
+    },
+    compression: {
+      alias: 'z',
+      type: 'string',
+      choices: allowedCompressions,
+      default: 'none' as Compression,
+      group: 'Messages:',
+      describe: 'Batch compression',
+    },
     idempotent: { type: 'boolean', default: false, group: 'Messages:', describe: 'Idempotent producer: no duplicates from retries (needs --acks all)' },
-    'payload-bytes': { type: 'number', default: 0, group: 'Messages:', describe: `Pad each JSON message to about this many bytes (a padding field), at most ${maxPayloadBytes}` },
+    'payload-bytes': {
+      type: 'number',
+      default: 0,
+      group: 'Messages:',
+      describe: `Pad each JSON message to about this many bytes (a padding field), at most ${maxPayloadBytes}`,
+    },
     seed: { type: 'number', group: 'Messages:', describe: 'Faker seed: the same seed sends the same ids, orders and -k random keys' },
-    pool: { type: 'number', default: 1_000, group: 'Messages:', describe: 'Prebuilt order bodies to cycle through (ids, seq and time stay unique); 0 = faker for every message' },
+    pool: {
+      type: 'number',
+      default: 1_000,
+      group: 'Messages:',
+      describe: 'Prebuilt order bodies to cycle through (ids, seq and time stay unique); 0 = faker for every message',
+    },
 
     json: { type: 'boolean', default: false, group: 'Output:', describe: 'Print the final report as one JSON object on stdout' },
     quiet: { alias: 'q', type: 'boolean', default: false, group: 'Output:', describe: 'No progress bar, warnings and errors only' },

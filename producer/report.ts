@@ -108,8 +108,14 @@ export function formatReport(report: ProduceReport): string {
       `${report.avgMs.toFixed(2)} ms avg latency, ${report.maxMs.toFixed(2)} ms max latency, ` +
       `${report.p50Ms} ms 50th, ${report.p95Ms} ms 95th, ${report.p99Ms} ms 99th, ${report.p999Ms} ms 99.9th.`,
     `sent ${report.sent}, ${confirmed}, failed ${report.failed}${unconfirmed} to ${report.topic} in ${(report.elapsedMs / 1000).toFixed(2)} s (${stopWords[report.stoppedBy]})`,
-    `per partition: ${Object.entries(report.perPartition).map(([partition, count]) => `${partition}=${count}`).join(' ') || '-'}`,
-    `per producer:  ${Object.entries(report.perWorker).map(([producer, count]) => `${producer}=${count}`).join(' ')}`,
+    `per partition: ${
+      Object.entries(report.perPartition)
+        .map(([partition, count]) => `${partition}=${count}`)
+        .join(' ') || '-'
+    }`,
+    `per producer:  ${Object.entries(report.perWorker)
+      .map(([producer, count]) => `${producer}=${count}`)
+      .join(' ')}`,
   ];
   return lines.join('\n');
 }

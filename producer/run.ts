@@ -34,7 +34,10 @@ async function preparePartitions(options: ProducerOptions, log: Logger): Promise
     const existing = await partitionCount(admin, options.topic);
     if (existing !== undefined) return existing;
     if (!options.createTopic) {
-      throw new TopicNotFoundError(options.topic, `create it with --create-topic --partitions ${options.partitions}, or pick another with -t (npm run kafka:status lists them)`);
+      throw new TopicNotFoundError(
+        options.topic,
+        `create it with --create-topic --partitions ${options.partitions}, or pick another with -t (npm run kafka:status lists them)`,
+      );
     }
     const brokerCount = (await admin.describeCluster()).brokers.length;
     await ensureTopic(admin, { topic: options.topic, partitions: options.partitions, replicationFactor: Math.min(brokerCount, 3) }, log);
@@ -55,7 +58,15 @@ function runWorkerThreads(
   outcome: ThreadsOutcome,
 ): Promise<void> {
   const running = threads.map((identity) => {
-    const input: WorkerInput = { thread: identity, threads: threads.length, settings, gate: gateBuffer, logLevel, prettyLogs: shouldPrettyPrint(), relayLogs: view.active };
+    const input: WorkerInput = {
+      thread: identity,
+      threads: threads.length,
+      settings,
+      gate: gateBuffer,
+      logLevel,
+      prettyLogs: shouldPrettyPrint(),
+      relayLogs: view.active,
+    };
     const thread = new Worker(distPath('producer/worker.js'), { workerData: input });
     return watchWorker(thread, identity.worker, {
       onProgress,
@@ -107,9 +118,17 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
     seed: options.seed,
     bodyPool: options.bodyPool,
   };
-  const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({ worker, producer: `harness-${process.pid}-w${worker}` }));
+  const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({
+    worker,
+    producer: `harness-${process.pid}-w${worker}`,
+  }));
   const gateBuffer = WorkGate.createBuffer();
-  const gate = new WorkGate(gateBuffer, { threads: threads.length, count: options.count, ratePerSecond: options.ratePerSecond, durationMs: options.durationMs });
+  const gate = new WorkGate(gateBuffer, {
+    threads: threads.length,
+    count: options.count,
+    ratePerSecond: options.ratePerSecond,
+    durationMs: options.durationMs,
+  });
   const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');
   // While the bar shows, every log line must be printed above it rather than across it.
   const log = view.active ? createRootLogger({ level: logLevel, stream: view.logStream() }).child({ component: 'producer' }) : rootLog;
@@ -133,7 +152,15 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
   };
 
   log.info(
-    { topic: options.topic, partitions, count: options.count || 'until stopped', workers: options.workers, tasks: options.tasks, rate: options.ratePerSecond ?? 'unlimited', key: options.key },
+    {
+      topic: options.topic,
+      partitions,
+      count: options.count || 'until stopped',
+      workers: options.workers,
+      tasks: options.tasks,
+      rate: options.ratePerSecond ?? 'unlimited',
+      key: options.key,
+    },
     'producing',
   );
   const outcome: ThreadsOutcome = { reports: new Map(), fatal: undefined };
@@ -143,7 +170,10 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
   });
   let ending: 'finished' | 'grace over';
   try {
-    const running = options.workers === 0 ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome) : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, view, onProgress, outcome);
+    const running =
+      options.workers === 0
+        ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome)
+        : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, view, onProgress, outcome);
     ending = await Promise.race([running.then(() => 'finished' as const), graceOver]);
   } finally {
     clearTimeout(graceTimer);
@@ -160,13 +190,17 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
 
   const written = reports.reduce((sum, report) => sum + report.written, 0);
   const failed = reports.some((report) => report.failed > 0);
-  const stoppedBy: StopReason = outcome.fatal || failed ? 'failure' : shutdown.requested ? 'signal' : options.count > 0 && written >= options.count ? 'count' : 'duration';
+  const stoppedBy: StopReason =
+    outcome.fatal || failed ? 'failure' : shutdown.requested ? 'signal' : options.count > 0 && written >= options.count ? 'count' : 'duration';
   const gaveUp: SerializedError | undefined =
-    ending === 'grace over' ? { code: ErrorCodes.deliveryFailed, message: `stopped waiting for the broker ${stopGraceMs / 1000} s after the stop request` } : undefined;
+    ending === 'grace over'
+      ? { code: ErrorCodes.deliveryFailed, message: `stopped waiting for the broker ${stopGraceMs / 1000} s after the stop request` }
+      : undefined;
   const elapsedMs = gate.startedAtMicros > 0 ? (endedAt - gate.startedAtMicros) / 1000 : 0;
   const report = buildReport({ topic: options.topic, acks: options.acks, threads: reports, elapsedMs, stoppedBy, error: outcome.fatal ?? gaveUp });
   console.log(options.json ? JSON.stringify(report) : formatReport(report));
 
-  if (hasLosses(report)) throw new HarnessError(ErrorCodes.deliveryFailed, describeLosses(report), { topic: options.topic, failed: report.failed, unconfirmed: report.unconfirmed });
+  if (hasLosses(report))
+    throw new HarnessError(ErrorCodes.deliveryFailed, describeLosses(report), { topic: options.topic, failed: report.failed, unconfirmed: report.unconfirmed });
   return ExitCodes.ok;
 }

@@ -13,7 +13,21 @@ export const allowedAcks: readonly AcksMode[] = Object.values(AcksModes);
 /** The flags a producing thread acts on. */
 export type ThreadOptions = Pick<
   ProducerOptions,
-  'brokers' | 'topic' | 'count' | 'durationMs' | 'ratePerSecond' | 'tasks' | 'batchSize' | 'maxInFlight' | 'key' | 'acks' | 'compression' | 'idempotent' | 'payloadBytes' | 'seed' | 'bodyPool'
+  | 'brokers'
+  | 'topic'
+  | 'count'
+  | 'durationMs'
+  | 'ratePerSecond'
+  | 'tasks'
+  | 'batchSize'
+  | 'maxInFlight'
+  | 'key'
+  | 'acks'
+  | 'compression'
+  | 'idempotent'
+  | 'payloadBytes'
+  | 'seed'
+  | 'bodyPool'
 >;
 
 /** Everything one producing thread needs to know. */

@@ -18,13 +18,23 @@ const relay = new Writable({
     done();
   },
 });
-const log = createRootLogger({ level: input.logLevel, pretty: input.prettyLogs, base: { worker: input.thread.worker }, ...(input.relayLogs ? { stream: relay } : {}) }).child({
+const log = createRootLogger({
+  level: input.logLevel,
+  pretty: input.prettyLogs,
+  base: { worker: input.thread.worker },
+  ...(input.relayLogs ? { stream: relay } : {}),
+}).child({
   component: 'producer',
 });
 setRootLogger(log);
 
 const { settings } = input;
-const gate = new WorkGate(input.gate, { threads: input.threads, count: settings.count, ratePerSecond: settings.ratePerSecond, durationMs: settings.durationMs });
+const gate = new WorkGate(input.gate, {
+  threads: input.threads,
+  count: settings.count,
+  ratePerSecond: settings.ratePerSecond,
+  durationMs: settings.durationMs,
+});
 try {
   const report = await produceFromThread(input.thread, settings, gate, log, (progress) => send({ type: 'progress', progress }));
   send({ type: 'done', report });

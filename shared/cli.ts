@@ -38,7 +38,9 @@ export function requireInteger(name: string, value: number, min: number, max = N
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
     // yargs has already turned a word into NaN: the word itself is gone, so say what was expected.
-    throw new UsageError(Number.isNaN(value) ? `--${name} takes a whole number ${range}, not a word` : `--${name} must be a whole number ${range} (got ${value})`);
+    throw new UsageError(
+      Number.isNaN(value) ? `--${name} takes a whole number ${range}, not a word` : `--${name} must be a whole number ${range} (got ${value})`,
+    );
   }
   return value;
 }

@@ -138,7 +138,10 @@ export function isConnectionFailure(error: unknown): boolean {
   return causes(error).some((entry) => {
     const name = (entry as { name?: unknown })?.name;
     return (
-      name === 'KafkaJSConnectionError' || name === 'KafkaJSConnectionClosedError' || name === 'KafkaJSBrokerNotFound' || name === 'KafkaJSNoBrokerAvailableError'
+      name === 'KafkaJSConnectionError' ||
+      name === 'KafkaJSConnectionClosedError' ||
+      name === 'KafkaJSBrokerNotFound' ||
+      name === 'KafkaJSNoBrokerAvailableError'
     );
   });
 }

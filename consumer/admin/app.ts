@@ -73,7 +73,8 @@ export function createAdminApp(options: AdminAppOptions): Express {
   // express.json() skips other media types and leaves no body, which would read as "expected object, received undefined".
   app.use((request, _response, next) => {
     const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (hasBody && request.body === undefined) throw new HttpError(415, 'Unsupported Media Type', `send the body as application/json (got ${request.headers['content-type'] ?? 'no content-type'})`);
+    if (hasBody && request.body === undefined)
+      throw new HttpError(415, 'Unsupported Media Type', `send the body as application/json (got ${request.headers['content-type'] ?? 'no content-type'})`);
     next();
   });
   app.use('/api', consumersRouter(manager, lag), monitorRouter(manager, lag, brokers));

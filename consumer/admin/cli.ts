@@ -45,7 +45,10 @@ await runCli(async () => {
   try {
     const running = await startAdminServer(admin, base.brokers, log);
     if (!shutdown.requested) {
-      log.info({ url: running.url, consumers: running.manager.list().length, outputDir: admin.outputDir, stateFile: admin.stateFile }, 'admin server listening');
+      log.info(
+        { url: running.url, consumers: running.manager.list().length, outputDir: admin.outputDir, stateFile: admin.stateFile },
+        'admin server listening',
+      );
       process.stderr.write(`Admin server on ${running.url} (dashboard ${running.url}/ · docs ${running.url}/docs). Ctrl-C stops it and every consumer.\n`);
     }
     await shutdown.whenRequested;

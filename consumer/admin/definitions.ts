@@ -82,7 +82,9 @@ async function checkSink(sink: SinkDefinition, context: DefinitionContext): Prom
       // The definition is echoed in every response, the state file and the logs: no place for a password.
       if (url.username || url.password) throw badRequest(`http sink URL for ${url.origin} must not contain credentials (user:password@)`);
       if (!isOriginAllowed(sink.url, context.admin.httpAllow)) {
-        throw badRequest(`http sink URL ${url.origin} is not allowed: add its origin to ADMIN_HTTP_ALLOW (now: ${context.admin.httpAllow.join(', ') || 'empty'})`);
+        throw badRequest(
+          `http sink URL ${url.origin} is not allowed: add its origin to ADMIN_HTTP_ALLOW (now: ${context.admin.httpAllow.join(', ') || 'empty'})`,
+        );
       }
       return;
     }
@@ -92,7 +94,10 @@ async function checkSink(sink: SinkDefinition, context: DefinitionContext): Prom
 function checkBrokers(brokers: readonly string[], context: DefinitionContext): void {
   const allowed = new Set([...context.brokers, ...context.admin.brokerAllow]);
   const refused = brokers.filter((broker) => !allowed.has(broker));
-  if (refused.length > 0) throw badRequest(`brokers ${refused.join(', ')} are not allowed: the server uses ${context.brokers.join(', ')}; others must be listed in ADMIN_BROKER_ALLOW`);
+  if (refused.length > 0)
+    throw badRequest(
+      `brokers ${refused.join(', ')} are not allowed: the server uses ${context.brokers.join(', ')}; others must be listed in ADMIN_BROKER_ALLOW`,
+    );
 }
 
 /** Where a consumer's dead letters go, relative to OUTPUT_DIR: one JSON Lines file per consumer. */

@@ -116,7 +116,9 @@ export class LagService {
         seen.add(id);
         // close() may have come while the previous describe was waiting on the broker.
         if (this.#closed) return;
-        await this.describe(target.brokers, target.group, target.topic).catch((error: unknown) => this.#log.debug({ err: error, group: target.group }, 'lag poll failed'));
+        await this.describe(target.brokers, target.group, target.topic).catch((error: unknown) =>
+          this.#log.debug({ err: error, group: target.group }, 'lag poll failed'),
+        );
       }
       this.#dropUnused(seen);
       if (this.#closed) return;

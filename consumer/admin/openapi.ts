@@ -19,7 +19,13 @@ export function queryParameters(zod: z.ZodObject): Record<string, unknown>[] {
   const json = schema(zod, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   return Object.entries(json.properties ?? {}).map(([name, property]) => {
     const { description, ...propertySchema } = property;
-    return { name, in: 'query', required: json.required?.includes(name) ?? false, ...(description === undefined ? {} : { description }), schema: propertySchema };
+    return {
+      name,
+      in: 'query',
+      required: json.required?.includes(name) ?? false,
+      ...(description === undefined ? {} : { description }),
+      schema: propertySchema,
+    };
   });
 }
 
@@ -32,7 +38,12 @@ function action(verb: string, description: string) {
       tags: ['consumers'],
       summary: description,
       parameters: [idParameter],
-      responses: { 200: json('Consumer', `the consumer after ${verb}`), 404: problem('no such consumer'), 409: problem('not possible from the current status (given in currentStatus)'), ...changeRefusals },
+      responses: {
+        200: json('Consumer', `the consumer after ${verb}`),
+        404: problem('no such consumer'),
+        409: problem('not possible from the current status (given in currentStatus)'),
+        ...changeRefusals,
+      },
     },
   };
 }
@@ -40,53 +51,116 @@ function action(verb: string, description: string) {
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'kafka-harness admin', version: '1.0.0', description: 'Creates, starts, pauses and stops Kafka consumers that write to files, PostgreSQL or HTTP.' },
+    info: {
+      title: 'kafka-harness admin',
+      version: '1.0.0',
+      description: 'Creates, starts, pauses and stops Kafka consumers that write to files, PostgreSQL or HTTP.',
+    },
     components: {
-      schemas: { ConsumerInput: schema(ConsumerInputSchema, 'input'), Consumer: schema(ConsumerViewSchema), Problem: schema(ProblemSchema), LegacyStartQuery: schema(LegacyStartQuerySchema, 'input') },
+      schemas: {
+        ConsumerInput: schema(ConsumerInputSchema, 'input'),
+        Consumer: schema(ConsumerViewSchema),
+        Problem: schema(ProblemSchema),
+        LegacyStartQuery: schema(LegacyStartQuerySchema, 'input'),
+      },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Needed when the server runs with ADMIN_TOKEN' } },
     },
     security: [{ bearer: [] }],
     paths: {
       '/api/consumers': {
-        get: { tags: ['consumers'], summary: 'List consumers', responses: { 200: { description: 'every consumer', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Consumer' } } } } } } },
+        get: {
+          tags: ['consumers'],
+          summary: 'List consumers',
+          responses: {
+            200: {
+              description: 'every consumer',
+              content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Consumer' } } } },
+            },
+          },
+        },
         post: {
           tags: ['consumers'],
           summary: 'Create a consumer (started unless autoStart is false)',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsumerInput' } } } },
-          responses: { 201: json('Consumer', 'created'), 400: problem('invalid definition, path outside OUTPUT_DIR, URL not allowed, broker not allowed'), 409: problem('ADMIN_MAX_CONSUMERS reached or name taken'), 413: problem('body too large'), 415: problem('body not application/json'), ...changeRefusals },
+          responses: {
+            201: json('Consumer', 'created'),
+            400: problem('invalid definition, path outside OUTPUT_DIR, URL not allowed, broker not allowed'),
+            409: problem('ADMIN_MAX_CONSUMERS reached or name taken'),
+            413: problem('body too large'),
+            415: problem('body not application/json'),
+            ...changeRefusals,
+          },
         },
       },
       '/api/consumers/{id}': {
-        get: { tags: ['consumers'], summary: 'One consumer: definition, status, stats and lag per partition', parameters: [idParameter], responses: { 200: json('Consumer', 'the consumer'), 404: problem('no such consumer') } },
+        get: {
+          tags: ['consumers'],
+          summary: 'One consumer: definition, status, stats and lag per partition',
+          parameters: [idParameter],
+          responses: { 200: json('Consumer', 'the consumer'), 404: problem('no such consumer') },
+        },
         put: {
           tags: ['consumers'],
           summary: 'Replace the definition; a running consumer restarts with it',
           parameters: [idParameter],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsumerInput' } } } },
-          responses: { 200: json('Consumer', 'updated'), 400: problem('invalid definition'), 404: problem('no such consumer'), 415: problem('body not application/json'), ...changeRefusals },
+          responses: {
+            200: json('Consumer', 'updated'),
+            400: problem('invalid definition'),
+            404: problem('no such consumer'),
+            415: problem('body not application/json'),
+            ...changeRefusals,
+          },
         },
-        delete: { tags: ['consumers'], summary: 'Stop (flush, commit) and delete', parameters: [idParameter], responses: { 204: { description: 'deleted' }, 404: problem('no such consumer'), ...changeRefusals } },
+        delete: {
+          tags: ['consumers'],
+          summary: 'Stop (flush, commit) and delete',
+          parameters: [idParameter],
+          responses: { 204: { description: 'deleted' }, 404: problem('no such consumer'), ...changeRefusals },
+        },
       },
       '/api/consumers/{id}/start': action('start', 'Start (from INACTIVE or ERROR)'),
       '/api/consumers/{id}/stop': action('stop', 'Stop: finish the batch, commit, leave the group'),
       '/api/consumers/{id}/pause': action('pause', 'Pause fetching (from ACTIVE)'),
       '/api/consumers/{id}/resume': action('resume', 'Resume fetching (from PAUSED)'),
-      '/api/consumers/stop-all': { post: { tags: ['consumers'], summary: 'Stop every running consumer', responses: { 200: { description: 'ids of the consumers stopped' }, ...changeRefusals } } },
+      '/api/consumers/stop-all': {
+        post: {
+          tags: ['consumers'],
+          summary: 'Stop every running consumer',
+          responses: { 200: { description: 'ids of the consumers stopped' }, ...changeRefusals },
+        },
+      },
       '/api/monitor/consumer-group-offsets': {
-        get: { tags: ['monitor'], summary: 'Committed offsets: { topic: { partition: offset } }', parameters: queryParameters(GroupQuerySchema), responses: { 200: { description: 'offsets' }, 404: problem('no committed offsets') } },
+        get: {
+          tags: ['monitor'],
+          summary: 'Committed offsets: { topic: { partition: offset } }',
+          parameters: queryParameters(GroupQuerySchema),
+          responses: { 200: { description: 'offsets' }, 404: problem('no committed offsets') },
+        },
       },
       '/api/monitor/consumer-group-lag': {
         get: {
           tags: ['monitor'],
           summary: 'Lag per partition with a Burrow status (OK, WARN, STALL, STOP) and an estimate in seconds',
           parameters: queryParameters(GroupQuerySchema),
-          responses: { 200: { description: '{ partition: { current_offset, log_end_offset, lag, status, estimated_lag_seconds } }' }, 404: problem('no committed offsets') },
+          responses: {
+            200: { description: '{ partition: { current_offset, log_end_offset, lag, status, estimated_lag_seconds } }' },
+            404: problem('no committed offsets'),
+          },
         },
       },
-      '/api/runtime': { get: { tags: ['monitor'], summary: 'Consumers, event-loop delay, active handles, memory, uptime', responses: { 200: { description: 'runtime report' } } } },
+      '/api/runtime': {
+        get: {
+          tags: ['monitor'],
+          summary: 'Consumers, event-loop delay, active handles, memory, uptime',
+          responses: { 200: { description: 'runtime report' } },
+        },
+      },
       '/metrics': { get: { tags: ['system'], summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
       '/healthz': { get: { tags: ['system'], summary: 'The server is up', security: [], responses: { 200: { description: 'ok' } } } },
-      '/readyz': { get: { tags: ['system'], summary: 'The brokers answer', security: [], responses: { 200: { description: 'ready' }, 503: problem('no broker answers') } } },
+      '/readyz': {
+        get: { tags: ['system'], summary: 'The brokers answer', security: [], responses: { 200: { description: 'ready' }, 503: problem('no broker answers') } },
+      },
       '/start-consumer': {
         post: {
           tags: ['earlier routes'],
@@ -95,13 +169,38 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 201: json('Consumer', 'created and started; also carries consumer_id'), 400: problem('invalid query') },
         },
       },
-      '/stop-consumer/{id}': { post: { tags: ['earlier routes'], summary: 'POST /api/consumers/{id}/stop', parameters: [idParameter], responses: { 200: json('Consumer', 'stopped') } } },
-      '/pause-consumer/{id}': { post: { tags: ['earlier routes'], summary: 'POST /api/consumers/{id}/pause', parameters: [idParameter], responses: { 200: json('Consumer', 'paused') } } },
-      '/resume-consumer/{id}': { post: { tags: ['earlier routes'], summary: 'POST /api/consumers/{id}/resume', parameters: [idParameter], responses: { 200: json('Consumer', 'resumed') } } },
-      '/terminate-consumer/{id}': { post: { tags: ['earlier routes'], summary: 'DELETE /api/consumers/{id}', parameters: [idParameter], responses: { 204: { description: 'deleted' } } } },
+      '/stop-consumer/{id}': {
+        post: {
+          tags: ['earlier routes'],
+          summary: 'POST /api/consumers/{id}/stop',
+          parameters: [idParameter],
+          responses: { 200: json('Consumer', 'stopped') },
+        },
+      },
+      '/pause-consumer/{id}': {
+        post: {
+          tags: ['earlier routes'],
+          summary: 'POST /api/consumers/{id}/pause',
+          parameters: [idParameter],
+          responses: { 200: json('Consumer', 'paused') },
+        },
+      },
+      '/resume-consumer/{id}': {
+        post: {
+          tags: ['earlier routes'],
+          summary: 'POST /api/consumers/{id}/resume',
+          parameters: [idParameter],
+          responses: { 200: json('Consumer', 'resumed') },
+        },
+      },
+      '/terminate-consumer/{id}': {
+        post: { tags: ['earlier routes'], summary: 'DELETE /api/consumers/{id}', parameters: [idParameter], responses: { 204: { description: 'deleted' } } },
+      },
       '/stop-all': { post: { tags: ['earlier routes'], summary: 'POST /api/consumers/stop-all', responses: { 200: { description: 'stopped ids' } } } },
       '/list-consumers': { get: { tags: ['earlier routes'], summary: 'GET /api/consumers', responses: { 200: { description: 'every consumer' } } } },
-      '/consumer-status/{id}': { get: { tags: ['earlier routes'], summary: 'GET /api/consumers/{id}', parameters: [idParameter], responses: { 200: json('Consumer', 'the consumer') } } },
+      '/consumer-status/{id}': {
+        get: { tags: ['earlier routes'], summary: 'GET /api/consumers/{id}', parameters: [idParameter], responses: { 200: json('Consumer', 'the consumer') } },
+      },
       '/monitor-threads': { get: { tags: ['earlier routes'], summary: 'GET /api/runtime', responses: { 200: { description: 'runtime report' } } } },
     },
   };

@@ -52,7 +52,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       const detail = status === 413 ? 'request body too large' : status === 400 ? 'request body is not valid JSON' : String((error as Error).message);
       return sendProblem(response, new HttpError(status, STATUS_CODES[status] ?? 'Client Error', detail));
     }
-    if (isHarnessError(error)) return sendProblem(response, new HttpError(error.exitCode === 2 ? 400 : 502, error.exitCode === 2 ? 'Bad Request' : 'Bad Gateway', error.message));
+    if (isHarnessError(error))
+      return sendProblem(response, new HttpError(error.exitCode === 2 ? 400 : 502, error.exitCode === 2 ? 'Bad Request' : 'Bad Gateway', error.message));
     log.error({ err: error }, 'request failed');
     return sendProblem(response, new HttpError(500, 'Internal Server Error', 'the request failed; the server log has the details'));
   };

@@ -35,7 +35,10 @@ export type SinkDefinition = z.infer<typeof SinkSchema>;
 
 export const ConsumerInputSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, ".", "_" or "-", up to 100').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, ".", "_" or "-", up to 100')
+      .optional(),
     brokers: z.array(brokerAddress).min(1).max(10).optional().describe('Default: the configured brokers; others only if in ADMIN_BROKER_ALLOW'),
     topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'),
     group: z.string().min(1).max(249).describe('Consumer group; offsets are committed there'),
@@ -53,7 +56,7 @@ export const PartitionLagSchema = z.object({
   current_offset: z.number().nullable(),
   log_end_offset: z.number(),
   lag: z.number().nullable(),
-  status: z.string().describe('OK, WARN, STALL or STOP, by Burrow\'s rules'),
+  status: z.string().describe("OK, WARN, STALL or STOP, by Burrow's rules"),
   estimated_lag_seconds: z.number().nullable(),
 });
 
@@ -112,6 +115,10 @@ export const LegacyStartQuerySchema = z
     topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'),
     file_path: z.string().min(1).max(500).describe('JSON Lines file, relative to OUTPUT_DIR'),
     group_id: z.string().min(1).max(249),
-    client_id: z.string().regex(/^[A-Za-z0-9][\w.-]{0,99}$/).optional().describe('The consumer\'s name'),
+    client_id: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]{0,99}$/)
+      .optional()
+      .describe("The consumer's name"),
   })
   .strict();

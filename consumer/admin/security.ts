@@ -13,7 +13,9 @@ import { HttpError, sendProblem } from './problem.js';
 /** Refuses, before listening, to expose the API beyond this machine without a token. */
 export function assertSafeToListen(admin: AdminSettings): void {
   if (!isLoopbackHost(admin.host) && !admin.token) {
-    throw new UsageError(`ADMIN_HOST=${admin.host} would expose the admin API beyond this machine: set ADMIN_TOKEN (a long random string) as well, or keep the default 127.0.0.1`);
+    throw new UsageError(
+      `ADMIN_HOST=${admin.host} would expose the admin API beyond this machine: set ADMIN_TOKEN (a long random string) as well, or keep the default 127.0.0.1`,
+    );
   }
 }
 
@@ -24,7 +26,10 @@ export function hostCheck(admin: AdminSettings): RequestHandler {
     // The port doesn't matter for DNS rebinding, the name does: "127.0.0.1:8080" → "127.0.0.1".
     const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
     if (allowed.has(name)) return next();
-    sendProblem(response, new HttpError(421, 'Misdirected Request', `Host "${host}" is not served here; allowed: ${[...allowed].join(', ')} (ADMIN_ALLOWED_HOSTS)`));
+    sendProblem(
+      response,
+      new HttpError(421, 'Misdirected Request', `Host "${host}" is not served here; allowed: ${[...allowed].join(', ')} (ADMIN_ALLOWED_HOSTS)`),
+    );
   };
 }
 
@@ -44,11 +49,21 @@ export function refuseCrossSite(): RequestHandler {
     if (safeMethods.has(request.method)) return next();
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-      return sendProblem(response, new HttpError(403, 'Forbidden', `a ${request.method} from another site is refused (Sec-Fetch-Site: ${fetchSite}); use the dashboard on this server, or a client such as curl`));
+      return sendProblem(
+        response,
+        new HttpError(
+          403,
+          'Forbidden',
+          `a ${request.method} from another site is refused (Sec-Fetch-Site: ${fetchSite}); use the dashboard on this server, or a client such as curl`,
+        ),
+      );
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !isSameOrigin(origin, request.headers.host ?? '')) {
-      return sendProblem(response, new HttpError(403, 'Forbidden', `a ${request.method} from origin ${origin} is refused; only pages served by this server may change consumers`));
+      return sendProblem(
+        response,
+        new HttpError(403, 'Forbidden', `a ${request.method} from origin ${origin} is refused; only pages served by this server may change consumers`),
+      );
     }
     next();
   };

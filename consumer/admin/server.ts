@@ -29,7 +29,10 @@ export async function startAdminServer(admin: AdminSettings, brokers: readonly s
   const manager = new ConsumerManager({ context: { admin, brokers }, store, log });
   const lag = new LagService({ log });
   await manager.restore();
-  lag.startPolling(() => manager.list().map(({ definition }) => ({ brokers: definition.brokers, group: definition.group, topic: definition.topic })), lagPollMs);
+  lag.startPolling(
+    () => manager.list().map(({ definition }) => ({ brokers: definition.brokers, group: definition.group, topic: definition.topic })),
+    lagPollMs,
+  );
 
   const app = createAdminApp({ admin, brokers, manager, lag, log });
   let server: Server;
@@ -43,7 +46,9 @@ export async function startAdminServer(admin: AdminSettings, brokers: readonly s
     await manager.close();
     await lag.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new HarnessError(ErrorCodes.portInUse, `${admin.host}:${admin.port} is in use: stop what listens there, or choose another ADMIN_PORT`, { cause: error });
+      throw new HarnessError(ErrorCodes.portInUse, `${admin.host}:${admin.port} is in use: stop what listens there, or choose another ADMIN_PORT`, {
+        cause: error,
+      });
     }
     throw error;
   }

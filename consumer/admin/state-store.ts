@@ -77,7 +77,10 @@ export class StateStore<T> {
     try {
       this.#validate(JSON.parse(text));
     } catch (error) {
-      throw new HarnessError(ErrorCodes.runtime, `refusing to save state to ${this.path}: it would not load back (${shorten(messageOf(error))})`, { cause: error, path: this.path });
+      throw new HarnessError(ErrorCodes.runtime, `refusing to save state to ${this.path}: it would not load back (${shorten(messageOf(error))})`, {
+        cause: error,
+        path: this.path,
+      });
     }
 
     // The temp file sits beside the target because rename is only atomic within one file system. Its

@@ -33,7 +33,10 @@ export function indexLag(lag: readonly PartitionLag[]): Map<string, PartitionLag
 export function toView(consumer: ManagedConsumer, lag: readonly PartitionLag[] | Map<string, PartitionLag[]>): ConsumerView {
   const { definition } = consumer;
   const stats = consumer.stats.snapshot();
-  const ownLag = lag instanceof Map ? (lag.get(`${definition.group}\u0000${definition.topic}`) ?? []) : lag.filter((partition) => partition.group === definition.group && partition.topic === definition.topic);
+  const ownLag =
+    lag instanceof Map
+      ? (lag.get(`${definition.group}\u0000${definition.topic}`) ?? [])
+      : lag.filter((partition) => partition.group === definition.group && partition.topic === definition.topic);
   return {
     id: definition.id,
     name: definition.name,

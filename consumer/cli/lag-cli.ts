@@ -40,7 +40,17 @@ await runCli(async () => {
     console.log(
       formatTable(
         ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'],
-        lag.rows.map((row) => [row.group, row.topic, row.partition, dash(row.currentOffset), row.logEndOffset, dash(row.lag), dash(row.consumerId), dash(row.host), dash(row.clientId)]),
+        lag.rows.map((row) => [
+          row.group,
+          row.topic,
+          row.partition,
+          dash(row.currentOffset),
+          row.logEndOffset,
+          dash(row.lag),
+          dash(row.consumerId),
+          dash(row.host),
+          dash(row.clientId),
+        ]),
       ),
     );
     return ExitCodes.ok;

@@ -20,22 +20,55 @@ export const defaultGroup = 'harness-consumers';
 
 export function consumerFlags(settings: Settings) {
   return {
-    brokers: { alias: 'b', type: 'string', default: settings.brokers.join(','), group: 'Connection:', describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)' },
+    brokers: {
+      alias: 'b',
+      type: 'string',
+      default: settings.brokers.join(','),
+      group: 'Connection:',
+      describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
+    },
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to consume (KAFKA_TOPIC)' },
     group: { alias: 'G', type: 'string', default: defaultGroup, group: 'Connection:', describe: 'Consumer group: where offsets are committed' },
 
     processes: { alias: 'p', type: 'number', group: 'Processes:', describe: 'Child processes [default: min(partitions, 3)]' },
-    assign: { type: 'string', choices: allowedAssignModes, default: 'static' as AssignMode, group: 'Processes:', describe: 'static: child i owns a fixed share of the partitions; group: Kafka balances them' },
+    assign: {
+      type: 'string',
+      choices: allowedAssignModes,
+      default: 'static' as AssignMode,
+      group: 'Processes:',
+      describe: 'static: child i owns a fixed share of the partitions; group: Kafka balances them',
+    },
     partitions: { type: 'string', group: 'Processes:', describe: 'Static slices, one per child: "0,1;2,3;4,5"' },
 
-    offset: { alias: 'o', type: 'string', default: 'stored', group: 'Where and how long:', describe: 'beginning | end | stored (the group\'s commits, else beginning) | <n>' },
-    exit: { alias: 'e', type: 'boolean', default: false, group: 'Where and how long:', describe: 'Exit when every partition reaches the end offset seen at start' },
+    offset: {
+      alias: 'o',
+      type: 'string',
+      default: 'stored',
+      group: 'Where and how long:',
+      describe: "beginning | end | stored (the group's commits, else beginning) | <n>",
+    },
+    exit: {
+      alias: 'e',
+      type: 'boolean',
+      default: false,
+      group: 'Where and how long:',
+      describe: 'Exit when every partition reaches the end offset seen at start',
+    },
     count: { alias: 'c', type: 'number', group: 'Where and how long:', describe: 'Stop after this many messages in all' },
 
     'out-dir': { type: 'string', group: 'Output:', describe: 'Write consumer-<i>.jsonl files here (fsynced before each commit)' },
-    sink: { type: 'string', choices: allowedSinkKinds, group: 'Output:', describe: 'file (with --out-dir) | stdout | none (count only) [default: file with --out-dir, else stdout]' },
+    sink: {
+      type: 'string',
+      choices: allowedSinkKinds,
+      group: 'Output:',
+      describe: 'file (with --out-dir) | stdout | none (count only) [default: file with --out-dir, else stdout]',
+    },
     json: { type: 'boolean', default: false, group: 'Output:', describe: 'Print the final report as one JSON object' },
-    'stats-interval': { type: 'number', group: 'Output:', describe: 'Seconds between stats (a live table on a terminal, log lines otherwise) [default: 1 on a terminal, 10 otherwise]' },
+    'stats-interval': {
+      type: 'number',
+      group: 'Output:',
+      describe: 'Seconds between stats (a live table on a terminal, log lines otherwise) [default: 1 on a terminal, 10 otherwise]',
+    },
     quiet: { alias: 'q', type: 'boolean', default: false, group: 'Output:', describe: 'No live table, warnings and errors only' },
     verbose: { alias: 'v', type: 'boolean', default: false, group: 'Output:', describe: 'Debug logs, KafkaJS included' },
 
@@ -45,9 +78,20 @@ export function consumerFlags(settings: Settings) {
     'retry-backoff-ms': { type: 'number', default: 200, group: 'Processing:', describe: 'First retry wait; doubles each time, with jitter' },
     'error-threshold': { type: 'number', default: 10, group: 'Processing:', describe: 'Failed messages in a row that pause a partition' },
     'pause-ms': { type: 'number', default: 5_000, group: 'Processing:', describe: 'How long a paused partition rests' },
-    dlq: { type: 'string', choices: allowedDeadLetterModes, default: 'topic' as DeadLetterMode, group: 'Processing:', describe: 'Dead letters: <topic>.dlq, dlq-<i>.jsonl files, or dropped' },
+    dlq: {
+      type: 'string',
+      choices: allowedDeadLetterModes,
+      default: 'topic' as DeadLetterMode,
+      group: 'Processing:',
+      describe: 'Dead letters: <topic>.dlq, dlq-<i>.jsonl files, or dropped',
+    },
     strict: { type: 'boolean', default: false, group: 'Processing:', describe: 'Also check the harness message schema (any JSON passes without it)' },
-    'fail-rate': { type: 'number', default: 0, group: 'Processing:', describe: 'Make this share (0-1) of handler calls fail, to watch retries and dead letters' },
+    'fail-rate': {
+      type: 'number',
+      default: 0,
+      group: 'Processing:',
+      describe: 'Make this share (0-1) of handler calls fail, to watch retries and dead letters',
+    },
   } as const;
 }
 

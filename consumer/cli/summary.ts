@@ -34,7 +34,13 @@ export interface ConsumeReport {
   children: { index: number; pid: number | undefined; partitions: number[]; restarts: number; stats: StatsSnapshot | undefined }[];
 }
 
-export function buildConsumeReport(topic: string, group: string, children: readonly ChildView[], elapsedMs: number, stoppedBy: ConsumeReport['stoppedBy']): ConsumeReport {
+export function buildConsumeReport(
+  topic: string,
+  group: string,
+  children: readonly ChildView[],
+  elapsedMs: number,
+  stoppedBy: ConsumeReport['stoppedBy'],
+): ConsumeReport {
   const sum = (pick: (stats: StatsSnapshot) => number): number => children.reduce((total, child) => total + (child.stats ? pick(child.stats) : 0), 0);
   const processed = sum((stats) => stats.messages_processed);
   const latency = mergeHistograms(children.flatMap((child) => (child.endToEnd ? [child.endToEnd] : [])));
@@ -54,7 +60,13 @@ export function buildConsumeReport(topic: string, group: string, children: reado
       processing_rate_per_second: Math.round((processed / Math.max(elapsedMs / 1000, 0.001)) * 10) / 10,
     },
     endToEnd: { ...summarizeLatency(latency), samples: latency.totalCount },
-    children: children.map((child) => ({ index: child.index, pid: child.pid, partitions: [...child.partitions], restarts: child.restarts, stats: child.stats })),
+    children: children.map((child) => ({
+      index: child.index,
+      pid: child.pid,
+      partitions: [...child.partitions],
+      restarts: child.restarts,
+      stats: child.stats,
+    })),
   };
 }
 

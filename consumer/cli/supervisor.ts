@@ -49,7 +49,9 @@ async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
     if (options.assign === 'group') {
       assignments = Array.from({ length: options.processes ?? Math.min(count, 3) }, () => ({ mode: 'group' }));
     } else {
-      const slices = options.partitionSlices ? parsePartitionSlices(options.partitionSlices, count) : slicePartitions(all, options.processes ?? Math.min(count, 3));
+      const slices = options.partitionSlices
+        ? parsePartitionSlices(options.partitionSlices, count)
+        : slicePartitions(all, options.processes ?? Math.min(count, 3));
       if (options.partitionSlices && options.processes !== undefined && options.processes !== slices.length) {
         throw new UsageError(`--partitions lists ${slices.length} slices but --processes is ${options.processes}: drop -p, the slices decide`);
       }
@@ -107,7 +109,19 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   const startedAt = performance.now();
   const deadLetterTarget = options.dlq === 'topic' ? deadLetterTopicOf(options.topic) : resolve(options.outDir ?? '.');
   const { brokers, topic, groupId, batchSize, batchTimeoutMs, maxRetries, retryBackoffMs, errorThreshold, pauseMs, strict, failRate } = options;
-  const childOptions: ChildOptions = { brokers, topic, groupId, batchSize, batchTimeoutMs, maxRetries, retryBackoffMs, errorThreshold, pauseMs, strict, failRate };
+  const childOptions: ChildOptions = {
+    brokers,
+    topic,
+    groupId,
+    batchSize,
+    batchTimeoutMs,
+    maxRetries,
+    retryBackoffMs,
+    errorThreshold,
+    pauseMs,
+    strict,
+    failRate,
+  };
   const slots = assignments.map(
     (assignment, index) =>
       new ChildSlot({
@@ -230,7 +244,10 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
       const delayMs = Math.min(30_000, 1_000 * 2 ** (slot.crashesInARow - 1));
       slot.state = `restarting in ${delayMs / 1000} s`;
       slot.restarts += 1;
-      log.warn({ child: slot.index, pid: slot.pid, code, signal, delayMs, restart: slot.restarts }, 'child exited unexpectedly; restarting it with the same partitions');
+      log.warn(
+        { child: slot.index, pid: slot.pid, code, signal, delayMs, restart: slot.restarts },
+        'child exited unexpectedly; restarting it with the same partitions',
+      );
       slot.restartTimer = setTimeout(() => {
         slot.restartTimer = undefined;
         spawn(slot);
@@ -241,7 +258,13 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   };
 
   log.info(
-    { topic: options.topic, group: options.groupId, processes: slots.length, assign: options.assign, slices: options.assign === 'static' ? slots.map((slot) => slot.partitions) : 'by the group' },
+    {
+      topic: options.topic,
+      group: options.groupId,
+      processes: slots.length,
+      assign: options.assign,
+      slices: options.assign === 'static' ? slots.map((slot) => slot.partitions) : 'by the group',
+    },
     'starting consumers',
   );
   for (const slot of slots) spawn(slot);

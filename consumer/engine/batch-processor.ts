@@ -179,7 +179,14 @@ export class BatchProcessor {
         alreadyStored = Math.max(alreadyStored, result.duplicates);
         for (const envelope of result.rejected?.envelopes ?? []) {
           const message = messages.find((candidate) => Number(candidate.offset) === envelope.offset);
-          if (message) refusals.set(envelope.offset, { topic: this.#options.topic, partition, message, stage: FailureStages.sink, error: `${sink.name}: ${result.rejected?.error ?? 'refused'}` });
+          if (message)
+            refusals.set(envelope.offset, {
+              topic: this.#options.topic,
+              partition,
+              message,
+              stage: FailureStages.sink,
+              error: `${sink.name}: ${result.rejected?.error ?? 'refused'}`,
+            });
         }
       }
       // A sink refused these for good (a retry would get the same answer): they are dead letters.
@@ -190,14 +197,23 @@ export class BatchProcessor {
       stats.recordDeadLetters(dead.length);
       stats.recordPartitionError(partition, dead.length);
       for (const entry of dead.slice(0, 3)) {
-        this.#options.log.warn({ partition, offset: entry.message.offset, stage: entry.stage, error: entry.error, deadLetters: deadLetters.name }, 'message dead-lettered');
+        this.#options.log.warn(
+          { partition, offset: entry.message.offset, stage: entry.stage, error: entry.error, deadLetters: deadLetters.name },
+          'message dead-lettered',
+        );
       }
     }
 
     this.#consecutiveErrors.set(partition, consecutive);
     if (handled > replayed) this.#storedThrough.set(partition, Number(messages[handled - 1]!.offset));
     // What a sink already had (written before a crash, not committed) was counted by the run that wrote it.
-    const result = { handled, processed: good.length - refusals.size - alreadyStored, failed: dead.length, duplicates: replayed + alreadyStored, consecutiveErrors: consecutive };
+    const result = {
+      handled,
+      processed: good.length - refusals.size - alreadyStored,
+      failed: dead.length,
+      duplicates: replayed + alreadyStored,
+      consecutiveErrors: consecutive,
+    };
     stats.recordChunk({ ...result, elapsedMs: performance.now() - startedAt });
     return result;
   }

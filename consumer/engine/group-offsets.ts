@@ -13,7 +13,11 @@ import { createStaticAssigner } from './static-assigner.js';
 export type StartOffset = { kind: 'stored' } | { kind: 'beginning' } | { kind: 'end' } | { kind: 'offset'; offset: bigint };
 
 /** The offset each partition should start from, clamped to what the log holds (as Kafka's tools do). */
-export async function targetOffsets(admin: Admin, topic: string, start: Exclude<StartOffset, { kind: 'stored' }>): Promise<{ partition: number; offset: string }[]> {
+export async function targetOffsets(
+  admin: Admin,
+  topic: string,
+  start: Exclude<StartOffset, { kind: 'stored' }>,
+): Promise<{ partition: number; offset: string }[]> {
   const ranges = await admin.fetchTopicOffsets(topic);
   return ranges.map(({ partition, low, high }) => {
     const [lowest, highest] = [BigInt(low), BigInt(high)];
@@ -23,12 +27,20 @@ export async function targetOffsets(admin: Admin, topic: string, start: Exclude<
   });
 }
 
-export async function commitGroupOffsets(kafka: KafkaClient, admin: Admin, groupId: string, topic: string, start: Exclude<StartOffset, { kind: 'stored' }>): Promise<void> {
+export async function commitGroupOffsets(
+  kafka: KafkaClient,
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  start: Exclude<StartOffset, { kind: 'stored' }>,
+): Promise<void> {
   const { groups } = await admin.describeGroups([groupId]);
   const state = groups[0]?.state ?? 'Dead';
   if (state !== 'Empty' && state !== 'Dead') {
     const which = start.kind === 'offset' ? String(start.offset) : start.kind;
-    throw new UsageError(`-o ${which} moves the offsets of group "${groupId}", which has running members (${state}): stop them first, or use another group with -G`);
+    throw new UsageError(
+      `-o ${which} moves the offsets of group "${groupId}", which has running members (${state}): stop them first, or use another group with -G`,
+    );
   }
   const offsets = await targetOffsets(admin, topic, start);
   // A member of its own for a moment: the group is empty again once it leaves, so the children may
@@ -36,7 +48,12 @@ export async function commitGroupOffsets(kafka: KafkaClient, admin: Admin, group
   const consumer = createConsumer(kafka, {
     groupId,
     maxWaitTimeInMs: 100,
-    partitionAssigners: [createStaticAssigner(topic, offsets.map((entry) => entry.partition))],
+    partitionAssigners: [
+      createStaticAssigner(
+        topic,
+        offsets.map((entry) => entry.partition),
+      ),
+    ],
   });
   await consumer.connect();
   try {

@@ -40,7 +40,8 @@ export async function describeGroupLag(admin: Admin, group: string, topicFilter?
   for (const member of description?.members ?? []) {
     const decoded = member.memberAssignment.length > 0 ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment) : null;
     for (const [topic, partitions] of Object.entries(decoded?.assignment ?? {})) {
-      for (const partition of partitions) owners.set(`${topic}/${partition}`, { consumerId: member.memberId, host: member.clientHost, clientId: member.clientId });
+      for (const partition of partitions)
+        owners.set(`${topic}/${partition}`, { consumerId: member.memberId, host: member.clientHost, clientId: member.clientId });
     }
   }
 

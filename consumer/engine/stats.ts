@@ -136,7 +136,8 @@ export function addSnapshots(earlier: StatsSnapshot, later: StatsSnapshot): Stat
     messages_processed: processed,
     messages_failed: failed,
     processing_rate_per_second: round(processed / Math.max(uptimeSeconds, 0.001)),
-    average_processing_time_ms: attempted === 0 ? 0 : round((earlier.average_processing_time_ms * attemptedEarlier + later.average_processing_time_ms * attemptedLater) / attempted, 4),
+    average_processing_time_ms:
+      attempted === 0 ? 0 : round((earlier.average_processing_time_ms * attemptedEarlier + later.average_processing_time_ms * attemptedLater) / attempted, 4),
     error_rate_percent: attempted === 0 ? 0 : round((failed / attempted) * 100),
     partition_errors: partitionErrors,
     retries: earlier.retries + later.retries,

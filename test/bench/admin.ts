@@ -57,7 +57,14 @@ await runCli(async () => {
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, [distPath('consumer/admin/cli.js')], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ADMIN_PORT: String(port), ADMIN_STATE_FILE: join(dir, 'state.json'), OUTPUT_DIR: join(dir, 'output'), ADMIN_MAX_CONSUMERS: String(consumers), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      ADMIN_PORT: String(port),
+      ADMIN_STATE_FILE: join(dir, 'state.json'),
+      OUTPUT_DIR: join(dir, 'output'),
+      ADMIN_MAX_CONSUMERS: String(consumers),
+      LOG_LEVEL: 'warn',
+    },
   });
   let serverLog = '';
   server.stderr.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
@@ -82,7 +89,9 @@ await runCli(async () => {
     }
     const producer = createProducer(createKafka({ clientId: 'bench-admin-producer', brokers, log }));
     await producer.connect();
-    await producer.sendBatch({ topicMessages: topics.map((topic) => ({ topic, messages: Array.from({ length: 20 }, (_, index) => ({ value: JSON.stringify({ n: index }) })) })) });
+    await producer.sendBatch({
+      topicMessages: topics.map((topic) => ({ topic, messages: Array.from({ length: 20 }, (_, index) => ({ value: JSON.stringify({ n: index }) })) })),
+    });
     await producer.disconnect();
     for (let waited = 0; ; waited += 500) {
       const list = (await (await fetch(`${url}/api/consumers`)).json()) as { status: string; stats: { processed: number } }[];
@@ -98,7 +107,13 @@ await runCli(async () => {
     const result = await autocannon({ url: `${url}/api/consumers`, connections: 10, overallRate: rate, duration: seconds });
     clearInterval(sampler);
     const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as { event_loop_delay_ms: Record<string, number> };
-    const latency = { p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, p999Ms: result.latency.p99_9, maxMs: result.latency.max };
+    const latency = {
+      p50Ms: result.latency.p50,
+      p90Ms: result.latency.p90,
+      p99Ms: result.latency.p99,
+      p999Ms: result.latency.p99_9,
+      maxMs: result.latency.max,
+    };
     const figures = {
       consumers,
       rate,
@@ -116,7 +131,9 @@ await runCli(async () => {
     if (argv.json) {
       console.log(JSON.stringify(figures));
     } else {
-      console.log(`${consumers} consumers in one server: RSS ${idleRssMiB} MiB idle, ${peakRssMiB} MiB peak under load; event-loop delay p99 ${runtime.event_loop_delay_ms.p99} ms, max ${runtime.event_loop_delay_ms.max} ms`);
+      console.log(
+        `${consumers} consumers in one server: RSS ${idleRssMiB} MiB idle, ${peakRssMiB} MiB peak under load; event-loop delay p99 ${runtime.event_loop_delay_ms.p99} ms, max ${runtime.event_loop_delay_ms.max} ms`,
+      );
       console.log(
         `GET /api/consumers (${figures.bytesPerResponse} bytes each) at ${rate}/s for ${seconds} s: ${figures.requests} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors; ` +
           `latency p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, p99.9 ${latency.p999Ms} ms, max ${latency.maxMs} ms`,

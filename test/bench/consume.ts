@@ -90,8 +90,18 @@ await runCli(async () => {
       '120000',
     ]);
     // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-    const javaLine = javaRun.stdout.trim().split('\n').pop()?.split(',').map((cell) => cell.trim()) ?? [];
-    if (javaRun.code !== 0 || javaLine.length < 10) throw new HarnessError(ErrorCodes.runtime, `ConsumerPerformance failed: ${`${javaRun.stdout}${javaRun.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+    const javaLine =
+      javaRun.stdout
+        .trim()
+        .split('\n')
+        .pop()
+        ?.split(',')
+        .map((cell) => cell.trim()) ?? [];
+    if (javaRun.code !== 0 || javaLine.length < 10)
+      throw new HarnessError(
+        ErrorCodes.runtime,
+        `ConsumerPerformance failed: ${`${javaRun.stdout}${javaRun.stderr}`.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     const java: Figures & { fetchRecordsPerSec: number; rebalanceMs: number } = {
       records: Number(javaLine[4]),
       recordsPerSec: Number(javaLine[5]),
@@ -107,10 +117,35 @@ await runCli(async () => {
       progress(`running ${label}…`);
       const dir = await mkdtemp(join(tmpdir(), 'bench-consume-'));
       try {
-        const run = await runMeasured(process.execPath, [distPath('consumer/cli/cli.js'), '-b', argv.brokers, '-t', topic, '-G', `bench-${randomUUID()}`, '-o', 'beginning', '-e', '--json', '-q', '--dlq', 'none', '--out-dir', dir, ...args]);
+        const run = await runMeasured(process.execPath, [
+          distPath('consumer/cli/cli.js'),
+          '-b',
+          argv.brokers,
+          '-t',
+          topic,
+          '-G',
+          `bench-${randomUUID()}`,
+          '-o',
+          'beginning',
+          '-e',
+          '--json',
+          '-q',
+          '--dlq',
+          'none',
+          '--out-dir',
+          dir,
+          ...args,
+        ]);
         if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `${label} failed: ${run.stderr.trim().split('\n').pop()}`);
         const report = JSON.parse(run.stdout) as ConsumeReport;
-        return { records: report.totals.messages_processed, recordsPerSec: report.totals.processing_rate_per_second, mbPerSec: undefined, elapsedMs: report.elapsedMs, wallMs: run.wallMs, peakRssMiB: run.peakRssMiB };
+        return {
+          records: report.totals.messages_processed,
+          recordsPerSec: report.totals.processing_rate_per_second,
+          mbPerSec: undefined,
+          elapsedMs: report.elapsedMs,
+          wallMs: run.wallMs,
+          peakRssMiB: run.peakRssMiB,
+        };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -125,10 +160,29 @@ await runCli(async () => {
     // End-to-end latency: a consumer that is already in the group, the producer at a fixed rate.
     const latencyTopic = await newTopic();
     progress(`measuring end-to-end latency at 2,000 msg/s for ${latencySeconds} s…`);
-    const consumer = spawn(process.execPath, [distPath('consumer/cli/cli.js'), '-b', argv.brokers, '-t', latencyTopic, '-G', `bench-e2e-${randomUUID()}`, '-p', '3', '--sink', 'none', '--dlq', 'none', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_FORMAT: 'json' },
-    });
+    const consumer = spawn(
+      process.execPath,
+      [
+        distPath('consumer/cli/cli.js'),
+        '-b',
+        argv.brokers,
+        '-t',
+        latencyTopic,
+        '-G',
+        `bench-e2e-${randomUUID()}`,
+        '-p',
+        '3',
+        '--sink',
+        'none',
+        '--dlq',
+        'none',
+        '--json',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOG_FORMAT: 'json' },
+      },
+    );
     let consumerOut = '';
     let consumerErr = '';
     consumer.stdout.on('data', (chunk: Buffer) => (consumerOut += chunk.toString()));
@@ -149,12 +203,22 @@ await runCli(async () => {
     const idleStarted = performance.now();
     await sleep(idleSeconds * 1000);
     const idleMs = performance.now() - idleStarted;
-    const idle = pids.map((pid) => ({ pid, role: pid === consumer.pid ? 'parent' : 'child', percentOfCore: Math.round((((cpuTimeMs(pid) ?? 0) - (before.get(pid) ?? 0)) / idleMs) * 10_000) / 100 }));
+    const idle = pids.map((pid) => ({
+      pid,
+      role: pid === consumer.pid ? 'parent' : 'child',
+      percentOfCore: Math.round((((cpuTimeMs(pid) ?? 0) - (before.get(pid) ?? 0)) / idleMs) * 10_000) / 100,
+    }));
 
     consumer.kill('SIGINT');
     if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the latency consumer failed: ${consumerErr.trim().split('\n').pop()}`);
     const e2eReport = JSON.parse(consumerOut) as ConsumeReport;
-    const e2e = { p50Ms: e2eReport.endToEnd.p50Ms, p99Ms: e2eReport.endToEnd.p99Ms, p999Ms: e2eReport.endToEnd.p999Ms, maxMs: e2eReport.endToEnd.maxMs, samples: e2eReport.endToEnd.samples };
+    const e2e = {
+      p50Ms: e2eReport.endToEnd.p50Ms,
+      p99Ms: e2eReport.endToEnd.p99Ms,
+      p999Ms: e2eReport.endToEnd.p999Ms,
+      maxMs: e2eReport.endToEnd.maxMs,
+      samples: e2eReport.endToEnd.samples,
+    };
 
     const best = variants['harness -p 3, file sink']!;
     const ratioToJava = Math.round((best.recordsPerSec / java.recordsPerSec) * 100) / 100;
@@ -172,8 +236,12 @@ await runCli(async () => {
       figures.peakRssMiB ?? '-',
     ]);
     console.log(formatTable(['RUN', 'RECORDS', 'RECORDS/S', 'SECONDS', 'WALL SECONDS', 'PEAK RSS MIB'], rows));
-    console.log(`\nharness (3 processes, file sink) / Java: ${ratioToJava}×   with --sink none: ${ratioNoSinkToJava}×   (Java without its ${java.rebalanceMs} ms group join: ${Math.round(java.fetchRecordsPerSec).toLocaleString('en')} records/s)`);
-    console.log(`end-to-end latency at 2,000 msg/s (${e2e.samples} messages): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, p99.9 ${e2e.p999Ms} ms, max ${e2e.maxMs} ms`);
+    console.log(
+      `\nharness (3 processes, file sink) / Java: ${ratioToJava}×   with --sink none: ${ratioNoSinkToJava}×   (Java without its ${java.rebalanceMs} ms group join: ${Math.round(java.fetchRecordsPerSec).toLocaleString('en')} records/s)`,
+    );
+    console.log(
+      `end-to-end latency at 2,000 msg/s (${e2e.samples} messages): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, p99.9 ${e2e.p999Ms} ms, max ${e2e.maxMs} ms`,
+    );
     console.log(`idle CPU over ${idleSeconds} s: ${idle.map((entry) => `${entry.role} ${entry.pid} ${entry.percentOfCore} %`).join(', ')}`);
     return ExitCodes.ok;
   } finally {

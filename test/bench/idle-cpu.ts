@@ -45,7 +45,11 @@ await runCli(async () => {
     const percentOfCore = ((used.user + used.system) / 1000 / elapsedMs) * 100;
     const kafkajsVersion = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
     const result = { kafkajsVersion, seconds, cpuMs: Math.round((used.user + used.system) / 1000), percentOfCore: Number(percentOfCore.toFixed(2)) };
-    console.log(argv.json ? JSON.stringify(result) : `idle consumer (kafkajs ${kafkajsVersion}): ${result.percentOfCore} % of one core over ${seconds} s (${result.cpuMs} ms CPU)`);
+    console.log(
+      argv.json
+        ? JSON.stringify(result)
+        : `idle consumer (kafkajs ${kafkajsVersion}): ${result.percentOfCore} % of one core over ${seconds} s (${result.cpuMs} ms CPU)`,
+    );
   } finally {
     await consumer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});

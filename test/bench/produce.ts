@@ -64,7 +64,20 @@ await runCli(async () => {
   const harness = async (label: string, extra: string[]): Promise<Figures> => {
     progress(`running ${label} (${count.toLocaleString('en')} records)…`);
     return withTopic(async (topic) => {
-      const run = await runMeasured(process.execPath, [distPath('producer/cli.js'), '-b', argv.brokers, '-t', topic, '-c', String(count), '--acks', 'all', '--json', '-q', ...extra]);
+      const run = await runMeasured(process.execPath, [
+        distPath('producer/cli.js'),
+        '-b',
+        argv.brokers,
+        '-t',
+        topic,
+        '-c',
+        String(count),
+        '--acks',
+        'all',
+        '--json',
+        '-q',
+        ...extra,
+      ]);
       if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `${label} failed: ${run.stderr.trim().split('\n').pop()}`);
       const report = JSON.parse(run.stdout) as ProduceReport;
       return {
@@ -105,8 +118,15 @@ await runCli(async () => {
       `bootstrap.servers=${argv.brokers}`,
       'acks=all',
     ]);
-    const match = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(run.stdout);
-    if (run.code !== 0 || !match) throw new HarnessError(ErrorCodes.runtime, `ProducerPerformance failed (exit ${run.code}): ${`${run.stdout}${run.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+    const match =
+      /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), [\d.]+ ms avg latency, [\d.]+ ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/.exec(
+        run.stdout,
+      );
+    if (run.code !== 0 || !match)
+      throw new HarnessError(
+        ErrorCodes.runtime,
+        `ProducerPerformance failed (exit ${run.code}): ${`${run.stdout}${run.stderr}`.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     return {
       records: Number(match[1]),
       recordBytes,
@@ -123,7 +143,13 @@ await runCli(async () => {
     const run = await runMeasured(process.execPath, [distPath('test/bench/naive-producer.js'), argv.brokers, topic, String(naiveCount)]);
     if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `the naive loop failed: ${run.stderr.trim().split('\n').pop()}`);
     const result = JSON.parse(run.stdout) as Omit<Figures, 'peakRssMiB' | 'recordBytes'>;
-    return { ...result, recordBytes, recordsPerSec: Math.round(result.recordsPerSec * 10) / 10, mbPerSec: Math.round(result.mbPerSec * 100) / 100, peakRssMiB: run.peakRssMiB };
+    return {
+      ...result,
+      recordBytes,
+      recordsPerSec: Math.round(result.recordsPerSec * 10) / 10,
+      mbPerSec: Math.round(result.mbPerSec * 100) / 100,
+      peakRssMiB: run.peakRssMiB,
+    };
   });
 
   variants['harness --workers 2 --pool 0'] = await harness('harness, 2 workers, faker per message', ['--workers', '2', '--tasks', '4', '--pool', '0']);

@@ -66,7 +66,12 @@ describe('the admin server', () => {
     await produce(topic, 100);
     const { call, settings } = await startTestAdmin();
 
-    const created = await call('POST', '/api/consumers', { name: 'lifecycle', topic, group: `g-${randomUUID()}`, sinks: [{ type: 'file', path: 'lifecycle/out.jsonl' }] });
+    const created = await call('POST', '/api/consumers', {
+      name: 'lifecycle',
+      topic,
+      group: `g-${randomUUID()}`,
+      sinks: [{ type: 'file', path: 'lifecycle/out.jsonl' }],
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/consumers/${created.body.id}`);
     expect(created.body).toMatchObject({ name: 'lifecycle', status: 'ACTIVE', topic, lastError: null });
@@ -74,7 +79,11 @@ describe('the admin server', () => {
     const file = join(settings.outputDir, 'lifecycle/out.jsonl');
     await vi.waitFor(async () => expect(await jsonLines(file)).toHaveLength(100), { timeout: 30_000, interval: 250 });
 
-    expect((await call('POST', `/api/consumers/${id}/resume`)).body).toMatchObject({ status: 409, currentStatus: 'ACTIVE', detail: 'cannot resume a consumer that is ACTIVE' });
+    expect((await call('POST', `/api/consumers/${id}/resume`)).body).toMatchObject({
+      status: 409,
+      currentStatus: 'ACTIVE',
+      detail: 'cannot resume a consumer that is ACTIVE',
+    });
     expect((await call('POST', `/api/consumers/${id}/pause`)).body.status).toBe('PAUSED');
     expect((await call('POST', `/api/consumers/${id}/pause`)).status).toBe(409);
     expect((await call('POST', `/api/consumers/${id}/resume`)).body.status).toBe('ACTIVE');
@@ -87,7 +96,12 @@ describe('the admin server', () => {
     expect(Object.keys(one.body.lag).sort()).toEqual(['0', '1', '2']);
     for (const partition of Object.values(one.body.lag) as { lag: number; status: string }[]) expect(partition).toMatchObject({ lag: 0, status: 'OK' });
 
-    const updated = await call('PUT', `/api/consumers/${id}`, { name: 'lifecycle-2', topic, group: created.body.group, sinks: [{ type: 'file', path: 'lifecycle/renamed.jsonl' }] });
+    const updated = await call('PUT', `/api/consumers/${id}`, {
+      name: 'lifecycle-2',
+      topic,
+      group: created.body.group,
+      sinks: [{ type: 'file', path: 'lifecycle/renamed.jsonl' }],
+    });
     expect(updated.body).toMatchObject({ id, name: 'lifecycle-2', status: 'ACTIVE', sinks: [{ type: 'file', path: 'lifecycle/renamed.jsonl' }] });
     expect((await call('GET', '/api/consumers')).body.map((consumer: { id: string }) => consumer.id)).toEqual([id]);
 
@@ -146,10 +160,17 @@ describe('the admin server', () => {
     const { call, settings } = await startTestAdmin();
     const created = await call('POST', '/api/consumers', { topic, group, sinks: [{ type: 'file', path: 'crash.jsonl' }] });
     const id = created.body.id as string;
-    await vi.waitFor(async () => expect((await call('GET', `/api/consumers/${id}`)).body).toMatchObject({ status: 'ERROR', lastError: { message: expect.stringMatching(/already has members that assign partitions another way/) } }), {
-      timeout: 30_000,
-      interval: 250,
-    });
+    await vi.waitFor(
+      async () =>
+        expect((await call('GET', `/api/consumers/${id}`)).body).toMatchObject({
+          status: 'ERROR',
+          lastError: { message: expect.stringMatching(/already has members that assign partitions another way/) },
+        }),
+      {
+        timeout: 30_000,
+        interval: 250,
+      },
+    );
     await vi.waitFor(async () => expect(await isOpenHere(join(settings.outputDir, 'crash.jsonl'))).toBe(false), { timeout: 20_000, interval: 250 });
     expect((await call('POST', `/api/consumers/${id}/pause`)).body).toMatchObject({ status: 409, currentStatus: 'ERROR' });
   });
@@ -175,7 +196,10 @@ describe('the admin server', () => {
     expect(JSON.stringify(created.body)).not.toContain('postgresql://');
     await produce(topic, 1_000);
 
-    await vi.waitFor(async () => expect((await call('GET', `/api/consumers/${created.body.id}`)).body.stats.processed).toBe(1_000), { timeout: 60_000, interval: 250 });
+    await vi.waitFor(async () => expect((await call('GET', `/api/consumers/${created.body.id}`)).body.stats.processed).toBe(1_000), {
+      timeout: 60_000,
+      interval: 250,
+    });
     const fileIds = (await jsonLines(join(settings.outputDir, 'all/orders.jsonl'))).map((message) => message.id);
     const rows = await query<{ id: string }>(`SELECT payload->>'id' AS id FROM ${table}`);
     for (const ids of [fileIds, rows.map((row) => row.id), receiver.ids]) {
@@ -242,11 +266,17 @@ describe('the admin server', () => {
     const { call } = await startTestAdmin();
     const group = `g-${randomUUID()}`;
     const created = await call('POST', '/api/consumers', { topic, group, sinks: [{ type: 'file', path: 'lag.jsonl' }] });
-    await vi.waitFor(async () => expect((await call('GET', `/api/consumers/${created.body.id}`)).body.stats.processed).toBe(400), { timeout: 30_000, interval: 250 });
+    await vi.waitFor(async () => expect((await call('GET', `/api/consumers/${created.body.id}`)).body.stats.processed).toBe(400), {
+      timeout: 30_000,
+      interval: 250,
+    });
     await call('POST', `/api/consumers/${created.body.id}/stop`);
     await produce(topic, 300);
 
-    const ours = (await call('GET', `/api/monitor/consumer-group-lag?group_id=${group}&topic=${topic}`)).body as Record<string, { current_offset: number; log_end_offset: number; lag: number; status: string }>;
+    const ours = (await call('GET', `/api/monitor/consumer-group-lag?group_id=${group}&topic=${topic}`)).body as Record<
+      string,
+      { current_offset: number; log_end_offset: number; lag: number; status: string }
+    >;
     const java = describeGroupWithJava(testBrokers(), group);
     expect(java).toHaveLength(4);
     for (const row of java) {
@@ -266,7 +296,13 @@ describe('the admin server', () => {
     const cases: [string, string, unknown, number, RegExp][] = [
       ['path traversal', '/api/consumers', { ...good, sinks: [{ type: 'file', path: '../../etc/passwd' }] }, 400, /leaves OUTPUT_DIR/],
       ['absolute path', '/api/consumers', { ...good, sinks: [{ type: 'file', path: '/etc/passwd' }] }, 400, /leaves OUTPUT_DIR/],
-      ['disallowed URL', '/api/consumers', { ...good, sinks: [{ type: 'http', url: 'http://169.254.169.254/latest' }] }, 400, /not allowed: add its origin to ADMIN_HTTP_ALLOW/],
+      [
+        'disallowed URL',
+        '/api/consumers',
+        { ...good, sinks: [{ type: 'http', url: 'http://169.254.169.254/latest' }] },
+        400,
+        /not allowed: add its origin to ADMIN_HTTP_ALLOW/,
+      ],
       ['postgres without a database', '/api/consumers', { ...good, sinks: [{ type: 'postgres', table: 'orders' }] }, 400, /ADMIN_DATABASE_URL/],
       ['other brokers', '/api/consumers', { ...good, brokers: ['10.0.0.1:9092'] }, 400, /not allowed.*ADMIN_BROKER_ALLOW/],
       ['unknown field', '/api/consumers', { ...good, sql: 'drop' }, 400, /Unrecognized key: "sql"/],
@@ -298,19 +334,29 @@ describe('the admin server', () => {
     // fetch() won't send a made-up Host header; node:http will, as a browser tricked by DNS rebinding would.
     const rebound = await new Promise<number>((resolve, reject) => {
       const url = new URL(`${running.url}/api/consumers`);
-      request({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'attacker.example:8080', authorization: 'Bearer correct horse battery staple' } }, (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      })
+      request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          headers: { host: 'attacker.example:8080', authorization: 'Bearer correct horse battery staple' },
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      )
         .on('error', reject)
         .end();
     });
     expect(rebound).toBe(421);
 
-    await expect(startAdminServer({ ...readAdminSettings({}), host: '0.0.0.0', port: 0 }, testBrokers(), testLog)).rejects.toThrow(/ADMIN_HOST=0\.0\.0\.0 would expose the admin API beyond this machine: set ADMIN_TOKEN/);
+    await expect(startAdminServer({ ...readAdminSettings({}), host: '0.0.0.0', port: 0 }, testBrokers(), testLog)).rejects.toThrow(
+      /ADMIN_HOST=0\.0\.0\.0 would expose the admin API beyond this machine: set ADMIN_TOKEN/,
+    );
   });
 
-  it('refuses changes a page on another site makes the browser send, and takes the dashboard\'s own', async () => {
+  it("refuses changes a page on another site makes the browser send, and takes the dashboard's own", async () => {
     const topic = await createTopic({ partitions: 1 });
     const { call, running } = await startTestAdmin();
     const created = await call('POST', '/api/consumers', { topic, group: `g-${randomUUID()}`, sinks: [{ type: 'file', path: 'csrf.jsonl' }] });
@@ -336,11 +382,14 @@ describe('the admin server', () => {
     expect((await call('DELETE', `/api/consumers/${id}`, undefined, own)).status).toBe(204);
   });
 
-  it('serves the earlier designs\' route names over the same consumers', async () => {
+  it("serves the earlier designs' route names over the same consumers", async () => {
     const topic = await createTopic({ partitions: 2 });
     await produce(topic, 20);
     const { call, settings } = await startTestAdmin();
-    const started = await call('POST', `/start-consumer?broker=${testBrokers()[0]}&topic=${topic}&file_path=legacy.jsonl&group_id=g-${randomUUID()}&client_id=legacy-1`);
+    const started = await call(
+      'POST',
+      `/start-consumer?broker=${testBrokers()[0]}&topic=${topic}&file_path=legacy.jsonl&group_id=g-${randomUUID()}&client_id=legacy-1`,
+    );
     expect(started.status).toBe(201);
     const id = started.body.consumer_id as string;
     expect((await call('GET', '/list-consumers')).body.map((consumer: { name: string }) => consumer.name)).toEqual(['legacy-1']);
@@ -361,7 +410,9 @@ describe('the admin server', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(document.components.schemas.ConsumerInput.required).toEqual(['topic', 'group', 'sinks']);
     expect(document.components.schemas.ConsumerInput.additionalProperties).toBe(false);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/consumers', '/api/consumers/{id}', '/api/monitor/consumer-group-lag', '/start-consumer', '/monitor-threads']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/consumers', '/api/consumers/{id}', '/api/monitor/consumer-group-lag', '/start-consumer', '/monitor-threads']),
+    );
     expect((await call('GET', '/docs')).body).toMatch(/<title>kafka-harness admin API<\/title>/);
   });
 
@@ -371,7 +422,9 @@ describe('the admin server', () => {
     const dir = await tempFolder('harness-admin-cli-');
     const stateFile = join(dir, 'state.json');
     const outputDir = join(dir, 'output');
-    const running = startCli('consumer/admin/cli.js', [], { env: { ADMIN_PORT: '0', ADMIN_STATE_FILE: stateFile, OUTPUT_DIR: outputDir, KAFKA_BROKERS: testBrokers().join(',') } });
+    const running = startCli('consumer/admin/cli.js', [], {
+      env: { ADMIN_PORT: '0', ADMIN_STATE_FILE: stateFile, OUTPUT_DIR: outputDir, KAFKA_BROKERS: testBrokers().join(',') },
+    });
     const listening = /Admin server on (http:\/\/127\.0\.0\.1:\d+)/;
     await vi.waitFor(() => expect(running.stderr).toMatch(listening), { timeout: 20_000 });
     const url = listening.exec(running.stderr)![1]!;
@@ -403,9 +456,22 @@ describe('the admin server', () => {
     const dir = await tempFolder('harness-admin-cli-');
     const stateFile = join(dir, 'state.json');
     const now = new Date().toISOString();
-    const consumer = { id: randomUUID(), name: 'restored', brokers: testBrokers(), topic, group: `g-${randomUUID()}`, sinks: [{ type: 'file', path: 'restored.jsonl' }], status: 'ACTIVE', createdAt: now, updatedAt: now, lastError: null };
+    const consumer = {
+      id: randomUUID(),
+      name: 'restored',
+      brokers: testBrokers(),
+      topic,
+      group: `g-${randomUUID()}`,
+      sinks: [{ type: 'file', path: 'restored.jsonl' }],
+      status: 'ACTIVE',
+      createdAt: now,
+      updatedAt: now,
+      lastError: null,
+    };
     await writeFile(stateFile, JSON.stringify({ version: 1, consumers: [consumer] }));
-    const running = startCli('consumer/admin/cli.js', [], { env: { ADMIN_PORT: '0', ADMIN_STATE_FILE: stateFile, OUTPUT_DIR: join(dir, 'output'), KAFKA_BROKERS: testBrokers().join(',') } });
+    const running = startCli('consumer/admin/cli.js', [], {
+      env: { ADMIN_PORT: '0', ADMIN_STATE_FILE: stateFile, OUTPUT_DIR: join(dir, 'output'), KAFKA_BROKERS: testBrokers().join(',') },
+    });
     await vi.waitFor(() => expect(running.stderr).toMatch(/restoring consumers/), { timeout: 20_000, interval: 5 });
 
     running.child.kill('SIGINT');

@@ -20,7 +20,10 @@ async function readOutput(dir: string): Promise<Map<number, Envelope[]>> {
   const byChild = new Map<number, Envelope[]>();
   for (const name of (await readdir(dir)).filter((file) => /^consumer-\d+\.jsonl$/.test(file))) {
     const lines = (await readFile(join(dir, name), 'utf8')).split('\n').filter(Boolean);
-    byChild.set(Number(/\d+/.exec(name)![0]), lines.map((line) => JSON.parse(line) as Envelope));
+    byChild.set(
+      Number(/\d+/.exec(name)![0]),
+      lines.map((line) => JSON.parse(line) as Envelope),
+    );
   }
   return byChild;
 }
@@ -104,10 +107,14 @@ describe('npm run consume', () => {
     expect((await producer).code).toBe(0);
     const expected = await producedIds(topic);
     // Wait until the restarted child has caught up, then stop everything cleanly.
-    await vi.waitFor(async () => expect(new Set([...(await readOutput(dir)).values()].flat().map((envelope) => (envelope.payload as HarnessMessage).id)).size).toBe(expected.size), {
-      timeout: 90_000,
-      interval: 500,
-    });
+    await vi.waitFor(
+      async () =>
+        expect(new Set([...(await readOutput(dir)).values()].flat().map((envelope) => (envelope.payload as HarnessMessage).id)).size).toBe(expected.size),
+      {
+        timeout: 90_000,
+        interval: 500,
+      },
+    );
     running.child.kill('SIGINT');
     const result = await running.exited;
     expect(result.code, result.stderr).toBe(0);
@@ -129,7 +136,10 @@ describe('npm run consume', () => {
     const topic = await createTopic({ partitions: 2 });
     const producer = await createTestProducer();
     for (let first = 0; first < 20_000; first += 1_000) {
-      await producer.send({ topic, messages: Array.from({ length: 1_000 }, (_, index) => ({ partition: 1, value: JSON.stringify({ id: `m-${first + index}` }) })) });
+      await producer.send({
+        topic,
+        messages: Array.from({ length: 1_000 }, (_, index) => ({ partition: 1, value: JSON.stringify({ id: `m-${first + index}` }) })),
+      });
     }
     const dir = await tempDir();
     const running = startCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '2', '-o', 'beginning', '-e', '--batch-size', '10']));
@@ -162,13 +172,18 @@ describe('npm run consume', () => {
     await produce(topic, ['-c', '300']);
     const dir = await tempDir();
 
-    const result = await runCli('consumer/cli/cli.js', consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e', '--error-threshold', '5', '--pause-ms', '1000', '--batch-size', '20']));
+    const result = await runCli(
+      'consumer/cli/cli.js',
+      consumeArgs(topic, `g-${randomUUID()}`, dir, ['-p', '3', '-o', 'beginning', '-e', '--error-threshold', '5', '--pause-ms', '1000', '--batch-size', '20']),
+    );
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as ConsumeReport;
     expect(report.totals).toMatchObject({ messages_processed: 600, messages_failed: 13, dead_lettered: 13 });
 
     const ids = [...(await readOutput(dir)).values()].flat().map((envelope) => (envelope.payload as HarnessMessage).id);
-    expect(new Set(ids)).toEqual(new Set((await readAll(topic)).flatMap((record) => (record.value.startsWith('{"') ? [(JSON.parse(record.value) as HarnessMessage).id] : []))));
+    expect(new Set(ids)).toEqual(
+      new Set((await readAll(topic)).flatMap((record) => (record.value.startsWith('{"') ? [(JSON.parse(record.value) as HarnessMessage).id] : []))),
+    );
 
     const dead = await readAll(dlqTopic);
     expect(dead).toHaveLength(13);
@@ -202,7 +217,9 @@ describe('npm run consume', () => {
     const dir = await tempDir();
     const group = `g-${randomUUID()}`;
     const running = startCli('consumer/cli/cli.js', consumeArgs(topic, group, dir, ['-p', '3']));
-    const joined = (): number[] => [...new Set([...running.stderr.matchAll(/"pid":(\d+),"child":\d+,[^\n]*"msg":"joined the group"/g)].map((match) => Number(match[1])))];
+    const joined = (): number[] => [
+      ...new Set([...running.stderr.matchAll(/"pid":(\d+),"child":\d+,[^\n]*"msg":"joined the group"/g)].map((match) => Number(match[1]))),
+    ];
     await vi.waitFor(() => expect(joined()).toHaveLength(3), { timeout: 30_000 });
     const childPids = joined();
     running.child.kill('SIGKILL');

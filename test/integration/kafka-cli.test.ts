@@ -96,7 +96,9 @@ describe.runIf(runJava)('kafka:up, kafka:status and kafka:down on the local JVM'
     const result = await up.exited;
 
     expect(result.code, result.stderr).toBe(130);
-    expect(plainLines(result.stderr)).toEqual([`npm run kafka:up: error: interrupted before the broker answered: stopped node 1 (pid ${pid}), which this run had started`]);
+    expect(plainLines(result.stderr)).toEqual([
+      `npm run kafka:up: error: interrupted before the broker answered: stopped node 1 (pid ${pid}), which this run had started`,
+    ]);
     expect(isAlive(pid)).toBe(false);
     expect(existsSync(pidFile)).toBe(false);
     expect(await isPortFree(basePort, '127.0.0.1')).toBe(true);

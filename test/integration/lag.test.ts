@@ -18,7 +18,23 @@ describe.runIf(runJavaTools)('npm run lag', () => {
     const topic = await createTopic({ partitions: 6 });
     expect((await runCli('producer/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-q', '-c', '3000', '-k', 'user'])).code).toBe(0);
     const group = `g-${randomUUID()}`;
-    const consumed = await runCli('consumer/cli/cli.js', ['-b', testBrokers().join(','), '-t', topic, '-G', group, '-o', 'beginning', '-c', '1700', '--sink', 'none', '--batch-size', '100', '-q']);
+    const consumed = await runCli('consumer/cli/cli.js', [
+      '-b',
+      testBrokers().join(','),
+      '-t',
+      topic,
+      '-G',
+      group,
+      '-o',
+      'beginning',
+      '-c',
+      '1700',
+      '--sink',
+      'none',
+      '--batch-size',
+      '100',
+      '-q',
+    ]);
     expect(consumed.code, consumed.stderr).toBe(0);
 
     const ours = await lag(group);

@@ -83,7 +83,9 @@ describe.runIf(runPostgres)('PostgresSink', () => {
   }
 
   async function rows(table: string): Promise<Record<string, unknown>[]> {
-    const result = await admin.query(`SELECT topic, partition, "offset", ts, key, headers, payload, consumed_at FROM ${quoteTableName(table)} ORDER BY partition, "offset"`);
+    const result = await admin.query(
+      `SELECT topic, partition, "offset", ts, key, headers, payload, consumed_at FROM ${quoteTableName(table)} ORDER BY partition, "offset"`,
+    );
     return result.rows as Record<string, unknown>[];
   }
 
@@ -106,9 +108,33 @@ describe.runIf(runPostgres)('PostgresSink', () => {
     expect(stored.map(({ topic, partition, offset, ts, key, headers, payload }) => ({ topic, partition, offset, ts, key, headers, payload }))).toEqual([
       { topic: 'orders', partition: 0, offset: '0', ts: new Date(1_700_000_000_123), key: 'k0', headers: { 'x-sent-at': '0' }, payload: { n: 0 } },
       { topic: 'orders', partition: 0, offset: '1', ts: new Date(1_700_000_000_124), key: null, headers: {}, payload: null },
-      { topic: 'orders', partition: 0, offset: '2', ts: new Date(1_700_000_000_125), key: 'k2', headers: { 'x-sent-at': '2' }, payload: ['a', 2, { deep: [true] }] },
-      { topic: 'orders', partition: 1, offset: String(2 ** 40), ts: new Date(1_700_000_000_123 + 2 ** 40), key: `k${2 ** 40}`, headers: { a: '1', b: 'ü' }, payload: 'just a string' },
-      { topic: 'orders', partition: 1, offset: String(2 ** 40 + 1), ts: null, key: `k${2 ** 40 + 1}`, headers: { 'x-sent-at': String(2 ** 40 + 1) }, payload: 42.5 },
+      {
+        topic: 'orders',
+        partition: 0,
+        offset: '2',
+        ts: new Date(1_700_000_000_125),
+        key: 'k2',
+        headers: { 'x-sent-at': '2' },
+        payload: ['a', 2, { deep: [true] }],
+      },
+      {
+        topic: 'orders',
+        partition: 1,
+        offset: String(2 ** 40),
+        ts: new Date(1_700_000_000_123 + 2 ** 40),
+        key: `k${2 ** 40}`,
+        headers: { a: '1', b: 'ü' },
+        payload: 'just a string',
+      },
+      {
+        topic: 'orders',
+        partition: 1,
+        offset: String(2 ** 40 + 1),
+        ts: null,
+        key: `k${2 ** 40 + 1}`,
+        headers: { 'x-sent-at': String(2 ** 40 + 1) },
+        payload: 42.5,
+      },
     ]);
     for (const row of stored) expect((row.consumed_at as Date).getTime()).toBeGreaterThanOrEqual(before.getTime() - 1_000);
   });

@@ -89,7 +89,10 @@ describe('npm run produce', () => {
     const witness = await createTopic({ partitions: 6 });
     const keys = [...partitionsByKey.keys()];
     const input = keys.map((key) => `${key}:{}`).join('\n');
-    const kcat = spawnSync('kcat', ['-P', '-b', testBrokers().join(','), '-t', witness, '-K:', '-X', 'partitioner=murmur2_random'], { input, encoding: 'utf8' });
+    const kcat = spawnSync('kcat', ['-P', '-b', testBrokers().join(','), '-t', witness, '-K:', '-X', 'partitioner=murmur2_random'], {
+      input,
+      encoding: 'utf8',
+    });
     expect(kcat.status, kcat.stderr).toBe(0);
     const expected = new Map(kcatReadAll(testBrokers(), witness).map((record) => [record.key, record.partition]));
     expect(expected.size).toBe(keys.length);
@@ -146,7 +149,9 @@ describe('npm run produce', () => {
     const result = await runCli('producer/cli.js', ['-b', '127.0.0.1:1', '-c', '10']);
     expect(result.code).toBe(1);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
-    expect(plainLines(result.stderr)).toEqual(['npm run produce: error: no Kafka broker answers at 127.0.0.1:1: is it running? (npm run kafka:up, or set KAFKA_BROKERS)']);
+    expect(plainLines(result.stderr)).toEqual([
+      'npm run produce: error: no Kafka broker answers at 127.0.0.1:1: is it running? (npm run kafka:up, or set KAFKA_BROKERS)',
+    ]);
   });
 
   it('reports a broker address that accepts but never answers within about 10 s, exit 1', async () => {
@@ -155,14 +160,18 @@ describe('npm run produce', () => {
     const result = await runCli('producer/cli.js', ['-b', broker, '-c', '10']);
     expect(result.code).toBe(1);
     expect(Date.now() - startedAt).toBeLessThan(15_000);
-    expect(plainLines(result.stderr)).toEqual([`npm run produce: error: no Kafka broker answers at ${broker}: is it running? (npm run kafka:up, or set KAFKA_BROKERS)`]);
+    expect(plainLines(result.stderr)).toEqual([
+      `npm run produce: error: no Kafka broker answers at ${broker}: is it running? (npm run kafka:up, or set KAFKA_BROKERS)`,
+    ]);
   });
 
   it('says a topic is missing, and creates it with --create-topic', async () => {
     const topic = `test-missing-${Date.now()}`;
     const missing = await produce(topic, ['-c', '10']);
     expect(missing.code).toBe(1);
-    expect(plainLines(missing.stderr)).toEqual([`npm run produce: error: topic "${topic}" does not exist: create it with --create-topic --partitions 6, or pick another with -t (npm run kafka:status lists them)`]);
+    expect(plainLines(missing.stderr)).toEqual([
+      `npm run produce: error: topic "${topic}" does not exist: create it with --create-topic --partitions 6, or pick another with -t (npm run kafka:status lists them)`,
+    ]);
 
     const created = await produce(topic, ['-c', '10', '--create-topic', '--partitions', '3']);
     expect(created.code, created.stderr).toBe(0);

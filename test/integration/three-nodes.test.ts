@@ -23,7 +23,10 @@ describe.runIf(runJava)('a 3-node KRaft cluster', () => {
     const { topics } = await admin.fetchTopicMetadata({ topics: ['test-topic'] });
     expect(topics[0]?.partitions).toHaveLength(6);
     for (const partition of topics[0]?.partitions ?? []) expect(partition.replicas).toHaveLength(3);
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'test-topic', configNames: ['min.insync.replicas'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: 'test-topic', configNames: ['min.insync.replicas'] }],
+    });
     expect(resources[0]?.configEntries[0]?.configValue).toBe('2');
 
     const generator = new MessageGenerator({ producer: 'failover-test', worker: 0 });
@@ -31,7 +34,11 @@ describe.runIf(runJava)('a 3-node KRaft cluster', () => {
     const acknowledged: string[] = [];
     const sendBatch = async (): Promise<void> => {
       const messages = Array.from({ length: 100 }, () => generator.create(0));
-      await producer.send({ topic: 'test-topic', acks: -1, messages: messages.map((message) => ({ key: message.order.customer.id, value: JSON.stringify(message) })) });
+      await producer.send({
+        topic: 'test-topic',
+        acks: -1,
+        messages: messages.map((message) => ({ key: message.order.customer.id, value: JSON.stringify(message) })),
+      });
       acknowledged.push(...messages.map((message) => message.id));
     };
     for (let batch = 0; batch < 5; batch++) await sendBatch();

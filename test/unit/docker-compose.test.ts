@@ -17,7 +17,10 @@ interface Service {
   command?: string[];
   restart?: string;
 }
-const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const kafka = compose.services.kafka!;
 const init = compose.services['kafka-init']!;
 

@@ -58,7 +58,15 @@ function render(consumers) {
     const status = cell(consumer.status, `status status-${consumer.status}`);
     status.dataset.testid = 'status';
     if (consumer.lastError && consumer.status === 'ERROR') status.title = `${consumer.lastError.at}: ${consumer.lastError.message}`;
-    row.append(cell(consumer.name), cell(consumer.topic), cell(consumer.group), status, cell(consumer.stats.processed, 'number'), cell(consumer.stats.rate, 'number'), cell(lag, 'number'));
+    row.append(
+      cell(consumer.name),
+      cell(consumer.topic),
+      cell(consumer.group),
+      status,
+      cell(consumer.stats.processed, 'number'),
+      cell(consumer.stats.rate, 'number'),
+      cell(lag, 'number'),
+    );
     const actions = document.createElement('td');
     for (const action of actionsFor[consumer.status] ?? []) {
       const button = document.createElement('button');

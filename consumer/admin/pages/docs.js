@@ -28,7 +28,9 @@ for (const [path, operations] of Object.entries(spec.paths)) {
       section.append(pre);
     }
     const responses = document.createElement('p');
-    responses.textContent = `Responses: ${Object.entries(operation.responses).map(([code, response]) => `${code} ${response.description}`).join(' · ')}`;
+    responses.textContent = `Responses: ${Object.entries(operation.responses)
+      .map(([code, response]) => `${code} ${response.description}`)
+      .join(' · ')}`;
     section.append(responses);
     main.append(section);
   }

@@ -55,7 +55,8 @@ export class HttpSink implements Sink {
     if (!url) throw new UsageError(`HTTP sink URL ${JSON.stringify(options.url)} is not an http:// or https:// URL`);
     this.#where = `${url.origin}${url.pathname}`;
     // fetch refuses such URLs anyway, and the name would otherwise be the only place the password is cut out.
-    if (url.username || url.password) throw new UsageError(`HTTP sink URL for ${this.#where} must not contain credentials: pass an Authorization header instead`);
+    if (url.username || url.password)
+      throw new UsageError(`HTTP sink URL for ${this.#where} must not contain credentials: pass an Authorization header instead`);
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (!(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new UsageError(`HTTP sink timeoutMs must be a whole number of ms above 0 (got ${timeoutMs})`);
     this.#url = url;
@@ -100,7 +101,8 @@ export class HttpSink implements Sink {
     const answer = `HTTP ${status} from ${this.#where}`;
     const excerpt = body.slice(0, bodyExcerptChars).replace(/\s+/g, ' ').trim();
     if (status >= 300 && status < 400) return { duplicates: 0, rejected: { envelopes: batch, error: `${answer}: redirects are not followed` } };
-    if (status >= 400 && status < 500 && !retryLaterStatuses.has(status)) return { duplicates: 0, rejected: { envelopes: batch, error: `${answer}: ${excerpt}` } };
+    if (status >= 400 && status < 500 && !retryLaterStatuses.has(status))
+      return { duplicates: 0, rejected: { envelopes: batch, error: `${answer}: ${excerpt}` } };
     throw this.#failure(`${answer}: ${excerpt}`, undefined, status);
   }
 

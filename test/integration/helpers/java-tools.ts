@@ -14,7 +14,9 @@ const kafkaPaths = homePaths(settings().kafkaHome);
 export function javaToolsAvailable(): boolean {
   if (jarsPresent(kafkaPaths)) return true;
   if (settings().ci) return true; // under CI their absence is a failure, not a skip
-  process.stderr.write('\n*** SKIPPED: the Kafka jars are not in .kafka/libs, so the comparisons with Kafka\'s own tools did not run (npm run kafka:fetch) ***\n\n');
+  process.stderr.write(
+    "\n*** SKIPPED: the Kafka jars are not in .kafka/libs, so the comparisons with Kafka's own tools did not run (npm run kafka:fetch) ***\n\n",
+  );
   return false;
 }
 
@@ -31,7 +33,13 @@ export function runKafkaTool(mainClass: string, args: readonly string[]): { code
 
 /** `kafka-consumer-groups --describe --group <group>`, parsed into rows. */
 export function describeGroupWithJava(brokers: readonly string[], group: string): LagRow[] {
-  const result = runKafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--bootstrap-server', brokers.join(','), '--describe', '--group', group]);
+  const result = runKafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
+    '--bootstrap-server',
+    brokers.join(','),
+    '--describe',
+    '--group',
+    group,
+  ]);
   if (result.code !== 0) throw new Error(`ConsumerGroupCommand failed (${result.code}): ${result.stderr}`);
   const dash = (value: string): string | null => (value === '-' ? null : value);
   const number = (value: string): number | null => (value === '-' ? null : Number(value));

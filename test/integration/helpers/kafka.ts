@@ -108,7 +108,10 @@ export async function readAll(topic: string, options: { brokers?: string[]; time
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`readAll(${topic}) timed out with partitions ${[...remaining].join(',')} unfinished (${read.length} read)`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`readAll(${topic}) timed out with partitions ${[...remaining].join(',')} unfinished (${read.length} read)`)),
+        timeoutMs,
+      );
       consumer
         .run({
           autoCommit: false,

@@ -59,7 +59,12 @@ describe('selectBroker', () => {
   it('still lets KAFKA_BROKERS and an explicit --runtime win over a local cluster', async () => {
     const probe = probes(true, true);
     const external = readSettings({ KAFKA_BROKERS: 'kafka:9092' });
-    expect(await selectBroker({ purpose: 'cli', settings: external, localClusterExists: true, nodes: 3, probes: probe })).toEqual({ runtime: 'external', brokers: ['kafka:9092'] });
-    expect(await selectBroker({ purpose: 'cli', requested: 'docker', settings: readSettings({}), localClusterExists: true, probes: probe })).toEqual({ runtime: 'compose' });
+    expect(await selectBroker({ purpose: 'cli', settings: external, localClusterExists: true, nodes: 3, probes: probe })).toEqual({
+      runtime: 'external',
+      brokers: ['kafka:9092'],
+    });
+    expect(await selectBroker({ purpose: 'cli', requested: 'docker', settings: readSettings({}), localClusterExists: true, probes: probe })).toEqual({
+      runtime: 'compose',
+    });
   });
 });

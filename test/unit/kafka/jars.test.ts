@@ -38,7 +38,9 @@ describe('ensureJars', () => {
     );
     const paths = homePaths(join(folder, 'home'));
     const error = await ensureJars(paths, log, { mavenCommand: mvn }).catch((caught: unknown) => caught);
-    expect((error as Error).message).toMatch(/^Maven could not fetch the Kafka jars from Maven Central \(Failed to execute goal.*Connection refused\): check the network/);
+    expect((error as Error).message).toMatch(
+      /^Maven could not fetch the Kafka jars from Maven Central \(Failed to execute goal.*Connection refused\): check the network/,
+    );
   });
 
   it('leaves no half-downloaded libs folder behind', async () => {

@@ -175,7 +175,13 @@ describe('LocalCluster.waitUntilReady', () => {
     const stand = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', paths.config], { stdio: 'ignore' });
     pidsToKill.push(stand.pid!);
     await writePidFile(paths.pidFile, stand.pid!);
-    const state: ClusterState = { kafkaVersion, clusterId: 'x', host: '127.0.0.1', nodes: [{ nodeId: 1, clientPort: port, controllerPort: port }], createdAt: '' };
+    const state: ClusterState = {
+      kafkaVersion,
+      clusterId: 'x',
+      host: '127.0.0.1',
+      nodes: [{ nodeId: 1, clientPort: port, controllerPort: port }],
+      createdAt: '',
+    };
 
     const startedAt = Date.now();
     await expect(new LocalCluster({ home, log, heapOpts: '' }).waitUntilReady(state, 1_000)).rejects.toThrow(/did not answer within 1 s/);

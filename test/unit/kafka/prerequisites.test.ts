@@ -33,7 +33,7 @@ describe('ports', () => {
     const port = await new Promise<number>((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
     expect(await isPortFree(port, '127.0.0.1')).toBe(false);
     const error = await assertPortsFree([port], '127.0.0.1').catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: ErrorCodes.portInUse, fields: { port, host: "127.0.0.1" } });
+    expect(error).toMatchObject({ code: ErrorCodes.portInUse, fields: { port, host: '127.0.0.1' } });
     expect((error as Error).message).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use.*--port`));
   });
 

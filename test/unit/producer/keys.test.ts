@@ -18,7 +18,9 @@ describe('key strategies', () => {
 
   it('rejects a field the messages do not have, listing the ones they do', () => {
     expect(() => select('order.customer.zip')).toThrow(UsageError);
-    expect(() => select('order.customer.zip')).toThrow(/--key order\.customer\.zip: not a field of the messages; use one of id, seq, .*order\.customer\.country/);
+    expect(() => select('order.customer.zip')).toThrow(
+      /--key order\.customer\.zip: not a field of the messages; use one of id, seq, .*order\.customer\.country/,
+    );
     expect(() => select('order.customer')).toThrow(/not a field/);
   });
 

@@ -5,7 +5,12 @@ import { settings } from '../../../shared/config.js';
 import { UsageError } from '../../../shared/errors.js';
 
 function parse(args: readonly string[]) {
-  return toProducerOptions(yargs([...args]).options(producerFlags(settings())).strict().parseSync());
+  return toProducerOptions(
+    yargs([...args])
+      .options(producerFlags(settings()))
+      .strict()
+      .parseSync(),
+  );
 }
 
 describe('toProducerOptions', () => {
@@ -15,7 +20,9 @@ describe('toProducerOptions', () => {
 
   it('rejects a --payload-bytes no send can carry, naming the value and the limit', () => {
     expect(() => parse(['--payload-bytes', '900000'])).toThrow(UsageError);
-    expect(() => parse(['--payload-bytes', '900000'])).toThrow(`--payload-bytes 900000 is over ${maxPayloadBytes}: the broker refuses a message that big (message.max.bytes, 1048588 by default)`);
+    expect(() => parse(['--payload-bytes', '900000'])).toThrow(
+      `--payload-bytes 900000 is over ${maxPayloadBytes}: the broker refuses a message that big (message.max.bytes, 1048588 by default)`,
+    );
     expect(parse(['--payload-bytes', String(maxPayloadBytes)]).payloadBytes).toBe(maxPayloadBytes);
   });
 

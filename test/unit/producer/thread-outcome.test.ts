@@ -49,9 +49,19 @@ describe('watchWorker', () => {
 });
 
 describe('collectReports', () => {
-  it("counts a thread without a report by its last progress, and one that never reported as zero", () => {
+  it('counts a thread without a report by its last progress, and one that never reported as zero', () => {
     const threads = [0, 1, 2].map((worker) => ({ worker, producer: `p-w${worker}` }));
-    const own: ThreadReport = { worker: 0, producer: 'p-w0', sent: 10, written: 10, failed: 0, bytes: 5_000, perPartition: { 0: 10 }, latencyHistogram: '', firstError: undefined };
+    const own: ThreadReport = {
+      worker: 0,
+      producer: 'p-w0',
+      sent: 10,
+      written: 10,
+      failed: 0,
+      bytes: 5_000,
+      perPartition: { 0: 10 },
+      latencyHistogram: '',
+      firstError: undefined,
+    };
     const outcome: ThreadsOutcome = { reports: new Map([[0, own]]), fatal: { code: 'RUNTIME', message: 'worker 1 crashed: boom' } };
     const reports = collectReports(threads, outcome, new Map([[1, progress]]));
     expect(reports[0]).toBe(own);

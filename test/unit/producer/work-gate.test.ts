@@ -5,7 +5,10 @@ describe('WorkGate', () => {
   it('hands out exactly --count messages however the claims interleave', async () => {
     const buffer = WorkGate.createBuffer();
     // Two gates on one buffer stand for two threads.
-    const gates = [new WorkGate(buffer, { threads: 1, count: 1_003, ratePerSecond: undefined, durationMs: undefined }), new WorkGate(buffer, { threads: 1, count: 1_003, ratePerSecond: undefined, durationMs: undefined })];
+    const gates = [
+      new WorkGate(buffer, { threads: 1, count: 1_003, ratePerSecond: undefined, durationMs: undefined }),
+      new WorkGate(buffer, { threads: 1, count: 1_003, ratePerSecond: undefined, durationMs: undefined }),
+    ];
     let total = 0;
     await Promise.all(
       Array.from({ length: 8 }, async (_, task) => {

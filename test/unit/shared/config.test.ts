@@ -56,7 +56,10 @@ describe('readAdminSettings', () => {
 
   it('reads the ADMIN_* variables and checks them', async () => {
     const { readAdminSettings } = await import('../../../consumer/admin/settings.js');
-    expect(readAdminSettings({ ADMIN_HTTP_ALLOW: 'http://127.0.0.1:8081/path, https://hooks.example' }).httpAllow).toEqual(['http://127.0.0.1:8081', 'https://hooks.example']);
+    expect(readAdminSettings({ ADMIN_HTTP_ALLOW: 'http://127.0.0.1:8081/path, https://hooks.example' }).httpAllow).toEqual([
+      'http://127.0.0.1:8081',
+      'https://hooks.example',
+    ]);
     expect(() => readAdminSettings({ ADMIN_HTTP_ALLOW: 'file:///etc' })).toThrow(/ADMIN_HTTP_ALLOW has "file:\/\/\/etc"/);
     expect(() => readAdminSettings({ ADMIN_PORT: 'http' })).toThrow(/ADMIN_PORT is "http"/);
     expect(() => readAdminSettings({ ADMIN_MAX_CONSUMERS: '0' })).toThrow(/ADMIN_MAX_CONSUMERS/);

@@ -25,7 +25,9 @@ describe('explainKafkaError', () => {
     expect((explained as HarnessError).message).toMatch(/^Kafka request failed: This server does not host/);
     expect((explained as HarnessError).retriable).toBe(true);
 
-    const final = explainKafkaError(protocolError('Not authorized to access topics: [Topic authorization failed]', 'TOPIC_AUTHORIZATION_FAILED', 29, false), ['b:1']);
+    const final = explainKafkaError(protocolError('Not authorized to access topics: [Topic authorization failed]', 'TOPIC_AUTHORIZATION_FAILED', 29, false), [
+      'b:1',
+    ]);
     expect((final as HarnessError).retriable).toBe(false);
   });
 

@@ -93,7 +93,11 @@ describe('MessageGenerator', () => {
 
 describe('MessageGenerator.serialize', () => {
   it('writes exactly what JSON.stringify would, pooled body or fresh, padded or not', () => {
-    for (const [bodyPool, payloadBytes] of [[0, 0], [5, 0], [5, 1_500]] as const) {
+    for (const [bodyPool, payloadBytes] of [
+      [0, 0],
+      [5, 0],
+      [5, 1_500],
+    ] as const) {
       const generator = new MessageGenerator({ producer: 'p"quoted"', worker: 1, bodyPool, payloadBytes });
       for (let seq = 0; seq < 50; seq++) {
         const message = generator.create(2, seq);

@@ -25,11 +25,24 @@ function createManager(overrides: Partial<AdminSettings> = {}): ConsumerManager 
   return new ConsumerManager({ context: { admin, brokers }, store, log });
 }
 
-const input = (overrides: Record<string, unknown> = {}) => ConsumerInputSchema.parse({ topic: 'orders', group: 'g', autoStart: false, sinks: [{ type: 'file', path: 'a.jsonl' }], ...overrides });
+const input = (overrides: Record<string, unknown> = {}) =>
+  ConsumerInputSchema.parse({ topic: 'orders', group: 'g', autoStart: false, sinks: [{ type: 'file', path: 'a.jsonl' }], ...overrides });
 
 function stored(overrides: Partial<StoredConsumer>): StoredConsumer {
   const now = new Date().toISOString();
-  return { id: randomUUID(), name: `c-${randomUUID().slice(0, 8)}`, brokers, topic: 'orders', group: 'g', sinks: [{ type: 'file', path: 'a.jsonl' }], status: 'ACTIVE', createdAt: now, updatedAt: now, lastError: null, ...overrides };
+  return {
+    id: randomUUID(),
+    name: `c-${randomUUID().slice(0, 8)}`,
+    brokers,
+    topic: 'orders',
+    group: 'g',
+    sinks: [{ type: 'file', path: 'a.jsonl' }],
+    status: 'ACTIVE',
+    createdAt: now,
+    updatedAt: now,
+    lastError: null,
+    ...overrides,
+  };
 }
 
 describe('ConsumerManager', () => {
@@ -37,7 +50,13 @@ describe('ConsumerManager', () => {
     const manager = createManager();
     const consumer = await manager.create(input({ name: 'before' }));
     await manager.close();
-    const refusals = [manager.create(input({ name: 'after' })), manager.act(consumer.id, 'start'), manager.update(consumer.id, input()), manager.remove(consumer.id), manager.stopAll()];
+    const refusals = [
+      manager.create(input({ name: 'after' })),
+      manager.act(consumer.id, 'start'),
+      manager.update(consumer.id, input()),
+      manager.remove(consumer.id),
+      manager.stopAll(),
+    ];
     for (const refusal of refusals) await expect(refusal).rejects.toMatchObject({ status: 503, message: 'the server is shutting down' });
     expect(manager.list().map((each) => each.definition.name)).toEqual(['before']);
   });

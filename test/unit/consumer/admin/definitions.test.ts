@@ -9,7 +9,8 @@ import { readAdminSettings } from '../../../../consumer/admin/settings.js';
 
 const admin = { ...readAdminSettings({}), outputDir: '/srv/output', httpAllow: ['http://127.0.0.1:8081'] };
 const context = { admin, brokers: ['127.0.0.1:9092'] };
-const input = (overrides: Record<string, unknown> = {}) => ConsumerInputSchema.parse({ topic: 'orders', group: 'g', sinks: [{ type: 'file', path: 'a.jsonl' }], ...overrides });
+const input = (overrides: Record<string, unknown> = {}) =>
+  ConsumerInputSchema.parse({ topic: 'orders', group: 'g', sinks: [{ type: 'file', path: 'a.jsonl' }], ...overrides });
 
 describe('resolveSinkPath', () => {
   it('keeps file sinks inside OUTPUT_DIR', () => {
@@ -48,9 +49,12 @@ describe('checkSinkPath', () => {
     await expect(checkSinkPath(join(root, 'output-link'), 'orders/a.jsonl')).resolves.toBe(join(root, 'output-link', 'orders/a.jsonl'));
   });
 
-  it.each(['escape/a.jsonl', 'escape/new/a.jsonl', 'file-link.jsonl', 'dangling.jsonl'])('refuses %j, which a symlink leads out of OUTPUT_DIR, with a 400', async (path) => {
-    await expect(checkSinkPath(outputDir, path)).rejects.toThrow(/leaves OUTPUT_DIR/);
-  });
+  it.each(['escape/a.jsonl', 'escape/new/a.jsonl', 'file-link.jsonl', 'dangling.jsonl'])(
+    'refuses %j, which a symlink leads out of OUTPUT_DIR, with a 400',
+    async (path) => {
+      await expect(checkSinkPath(outputDir, path)).rejects.toThrow(/leaves OUTPUT_DIR/);
+    },
+  );
 });
 
 describe('defineConsumer', () => {
@@ -75,12 +79,16 @@ describe('defineConsumer', () => {
 
   it('needs ADMIN_DATABASE_URL for a postgres sink', async () => {
     await expect(defineConsumer(input({ sinks: [{ type: 'postgres', table: 'orders' }] }), context)).rejects.toThrow(/ADMIN_DATABASE_URL/);
-    await expect(defineConsumer(input({ sinks: [{ type: 'postgres', table: 'orders' }] }), { ...context, admin: { ...admin, databaseUrl: 'postgresql://x/y' } })).resolves.toBeDefined();
+    await expect(
+      defineConsumer(input({ sinks: [{ type: 'postgres', table: 'orders' }] }), { ...context, admin: { ...admin, databaseUrl: 'postgresql://x/y' } }),
+    ).resolves.toBeDefined();
   });
 
   it('takes other brokers only from ADMIN_BROKER_ALLOW', async () => {
     await expect(defineConsumer(input({ brokers: ['10.1.1.1:9092'] }), context)).rejects.toThrow(/ADMIN_BROKER_ALLOW/);
-    await expect(defineConsumer(input({ brokers: ['10.1.1.1:9092'] }), { ...context, admin: { ...admin, brokerAllow: ['10.1.1.1:9092'] } })).resolves.toBeDefined();
+    await expect(
+      defineConsumer(input({ brokers: ['10.1.1.1:9092'] }), { ...context, admin: { ...admin, brokerAllow: ['10.1.1.1:9092'] } }),
+    ).resolves.toBeDefined();
   });
 
   it('keeps id, name and creation time on update', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { allowedLagStatuses, LagHistory, lagKey, LagStatuses, unknownLag, type LagHistoryOptions, type LagSample } from '../../../../consumer/admin/lag-status.js';
+import {
+  allowedLagStatuses,
+  LagHistory,
+  lagKey,
+  LagStatuses,
+  unknownLag,
+  type LagHistoryOptions,
+  type LagSample,
+} from '../../../../consumer/admin/lag-status.js';
 
 const key = lagKey('orders-app', 'orders', 0);
 
@@ -19,7 +27,12 @@ describe('LagHistory.evaluate', () => {
 
   it('warns when the latest log-end offset is unknown (lag -1), even after a zero lag', () => {
     const history = historyOf([sample(0, 100, 100), { atMs: 10_000, offset: 110, logEndOffset: -1, lag: unknownLag }]);
-    expect(history.evaluate(key, 10_000)).toMatchObject({ status: LagStatuses.warn, reason: expect.stringMatching(/log-end offset is unknown/), lag: null, estimatedLagSeconds: null });
+    expect(history.evaluate(key, 10_000)).toMatchObject({
+      status: LagStatuses.warn,
+      reason: expect.stringMatching(/log-end offset is unknown/),
+      lag: null,
+      estimatedLagSeconds: null,
+    });
   });
 
   it('is OK whenever the current lag is zero, however long ago the last commit and whatever came before', () => {

@@ -23,6 +23,8 @@ describe('assertTransition', () => {
     ['resume', 'ACTIVE'],
     ['resume', 'ERROR'],
   ] as const)('refuses %s from %s with a 409 naming the status', (action, status) => {
-    expect(() => assertTransition(action, status)).toThrow(expect.objectContaining({ status: 409, extra: { currentStatus: status }, message: `cannot ${action} a consumer that is ${status}` }));
+    expect(() => assertTransition(action, status)).toThrow(
+      expect.objectContaining({ status: 409, extra: { currentStatus: status }, message: `cannot ${action} a consumer that is ${status}` }),
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('problemHandler', () => {
     [400, 'Bad Request', 'request body is not valid JSON'],
     [415, 'Unsupported Media Type', 'unsupported charset "LATIN-1"'],
   ])('gives a body-parser %i its own title', (status, title, detail) => {
-    expect(handle(Object.assign(new Error('unsupported charset "LATIN-1"'), { status }))).toEqual({ status, body: { type: 'about:blank', title, status, detail } });
+    expect(handle(Object.assign(new Error('unsupported charset "LATIN-1"'), { status }))).toEqual({
+      status,
+      body: { type: 'about:blank', title, status, detail },
+    });
   });
 
   it('answers an unknown error with a 500 that carries no details', () => {

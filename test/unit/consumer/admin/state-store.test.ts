@@ -94,7 +94,9 @@ describe('StateStore', () => {
     it('run one at a time in call order, so of 20 concurrent saves the last issued wins', async () => {
       const store = createStore();
       const finished: number[] = [];
-      await Promise.all(Array.from({ length: 20 }, (_, index) => store.save(stateWith(index + 1, 'y'.repeat(1_000 * ((index * 7) % 20)))).then(() => finished.push(index))));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) => store.save(stateWith(index + 1, 'y'.repeat(1_000 * ((index * 7) % 20)))).then(() => finished.push(index))),
+      );
       expect(finished).toEqual(Array.from({ length: 20 }, (_, index) => index));
       expect((await store.load()).state).toEqual(stateWith(20, 'y'.repeat(1_000 * ((19 * 7) % 20))));
       expect(await readdir(dir)).toEqual(['state.json']);
@@ -103,7 +105,9 @@ describe('StateStore', () => {
     it('refuse a state that would not load back, keep the old file, and let the next save through', async () => {
       const store = createStore();
       await store.save(stateWith(1));
-      await expect(store.save({ version: 2 } as unknown as State)).rejects.toThrow(`refusing to save state to ${path}: it would not load back (version must be 1 and consumers a list)`);
+      await expect(store.save({ version: 2 } as unknown as State)).rejects.toThrow(
+        `refusing to save state to ${path}: it would not load back (version must be 1 and consumers a list)`,
+      );
       expect((await store.load()).state).toEqual(stateWith(1));
       await store.save(stateWith(3));
       expect((await store.load()).state).toEqual(stateWith(3));

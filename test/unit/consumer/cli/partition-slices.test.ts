@@ -11,7 +11,11 @@ describe('slicePartitions', () => {
   });
 
   it('keeps the share even when it does not divide', () => {
-    expect(slicePartitions([5, 4, 3, 2, 1, 0, 6], 3)).toEqual([[0, 3, 6], [1, 4], [2, 5]]);
+    expect(slicePartitions([5, 4, 3, 2, 1, 0, 6], 3)).toEqual([
+      [0, 3, 6],
+      [1, 4],
+      [2, 5],
+    ]);
   });
 
   it('leaves a child empty when there are more children than partitions (the caller rejects that)', () => {

@@ -46,7 +46,17 @@ function setup(overrides: Partial<BatchProcessorOptions> = {}) {
   const sink = new MemorySink();
   const deadLetters = new MemoryDeadLetters();
   const stats = new ConsumerStats();
-  const processor = new BatchProcessor({ topic: 'orders', strict: false, maxRetries: 2, retryBackoffMs: 1, sinks: [sink], deadLetters, stats, log: createRootLogger({ level: 'silent' }), ...overrides });
+  const processor = new BatchProcessor({
+    topic: 'orders',
+    strict: false,
+    maxRetries: 2,
+    retryBackoffMs: 1,
+    sinks: [sink],
+    deadLetters,
+    stats,
+    log: createRootLogger({ level: 'silent' }),
+    ...overrides,
+  });
   return { sink, deadLetters, stats, processor };
 }
 

@@ -19,7 +19,14 @@ const run = (overrides: Partial<StatsSnapshot>): StatsSnapshot => ({
 
 describe('addSnapshots', () => {
   it('adds a restarted child to what it did before it crashed', () => {
-    const before = run({ messages_processed: 900, messages_failed: 100, average_processing_time_ms: 1, partition_errors: { 1: 100 }, paused_partitions: [1], pauses: 1 });
+    const before = run({
+      messages_processed: 900,
+      messages_failed: 100,
+      average_processing_time_ms: 1,
+      partition_errors: { 1: 100 },
+      paused_partitions: [1],
+      pauses: 1,
+    });
     const after = run({ messages_processed: 1_000, average_processing_time_ms: 2, partition_errors: { 4: 3 }, duplicates_skipped: 50 });
     expect(addSnapshots(before, after)).toEqual({
       uptime_seconds: 20,

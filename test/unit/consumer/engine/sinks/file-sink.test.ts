@@ -12,7 +12,11 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const envelope = (partition: number, offset: number): Envelope => ({ topic: 't', partition, offset, ts: 0, key: null, headers: {}, payload: { n: offset } });
-const lines = async (path: string): Promise<Envelope[]> => (await readFile(path, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Envelope);
+const lines = async (path: string): Promise<Envelope[]> =>
+  (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Envelope);
 
 describe('FileSink', () => {
   it('appends JSON Lines and makes them durable on flush', async () => {

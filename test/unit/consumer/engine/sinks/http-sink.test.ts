@@ -160,7 +160,9 @@ describe('HttpSink', () => {
   });
 
   it('keeps the password out of the error for a URL with credentials', () => {
-    expect(() => new HttpSink({ url: 'http://user:pw-s3cret@127.0.0.1/ingest' })).toThrow(/^HTTP sink URL for http:\/\/127\.0\.0\.1\/ingest must not contain credentials/);
+    expect(() => new HttpSink({ url: 'http://user:pw-s3cret@127.0.0.1/ingest' })).toThrow(
+      /^HTTP sink URL for http:\/\/127\.0\.0\.1\/ingest must not contain credentials/,
+    );
   });
 
   it('refuses a timeout that is not a positive whole number of ms', () => {
