@@ -3,8 +3,8 @@
  * turns parsed flags into validated options, cross-field rules included.
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { requireInteger } from '../shared/cli.js';
-import { parseBrokerList, type Settings } from '../shared/config.js';
+import { brokersFlag, requireInteger } from '../shared/cli.js';
+import type { Settings } from '../shared/config.js';
 import { UsageError } from '../shared/errors.js';
 import { checkKeyField, parseKeyStrategy, type KeyStrategy } from './keys.js';
 import { allowedAcks, allowedCompressions, type AcksMode, type Compression } from './types.js';
@@ -19,13 +19,7 @@ export const maxPayloadBytes = 800_000;
 
 export function producerFlags(settings: Settings) {
   return {
-    brokers: {
-      alias: 'b',
-      type: 'string',
-      default: settings.brokers.join(','),
-      group: 'Connection:',
-      describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
-    },
+    brokers: brokersFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to produce to (KAFKA_TOPIC)' },
     'create-topic': { type: 'boolean', default: false, group: 'Connection:', describe: 'Create the topic if it is missing' },
     partitions: { type: 'number', default: 6, group: 'Connection:', describe: 'Partitions of a topic made by --create-topic' },
@@ -129,7 +123,7 @@ function positive(name: string, value: number | undefined): number | undefined {
 export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
   const durationSeconds = positive('duration', argv.duration);
   const options: ProducerOptions = {
-    brokers: parseBrokerList(argv.brokers, '--brokers'),
+    brokers: argv.brokers,
     topic: argv.topic,
     createTopic: argv['create-topic'],
     partitions: requireInteger('partitions', argv.partitions, 1, 10_000),

@@ -3,6 +3,7 @@
  * and a runner that turns any error into one line on stderr and the right exit code.
  */
 import yargs, { type Argv } from 'yargs';
+import { parseBrokerList, type Settings } from './config.js';
 import { ExitCodes, isHarnessError, messageOf, UsageError, type ExitCode } from './errors.js';
 import { getLogger } from './logger.js';
 
@@ -27,10 +28,27 @@ export function createCli(argv: readonly string[], options: CliOptions): Argv {
     .fail((message, error) => {
       // yargs calls this for its own parse errors (message) and for errors thrown in checks (error)
       // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): keep them to one.
+      // A coerce callback's own error (e.g. --brokers) reaches here re-thrown by yargs as a YError: it is a usage mistake too.
+      if (error?.name === 'YError') throw new UsageError(error.message);
       throw error ?? new UsageError(message.replace(/:?\s*\n\s*/g, ': ').replace(/::/g, ':'));
     });
   if (options.envPrefix) cli = cli.env(options.envPrefix);
   return cli;
+}
+
+/**
+ * The --brokers flag of every command that talks to Kafka, parsed once into a list (yargs applies
+ * `coerce` to the default too), so commands pass brokers on as a list and never re-split a string.
+ */
+export function brokersFlag(settings: Settings, group?: string) {
+  return {
+    alias: 'b',
+    type: 'string',
+    default: settings.brokers.join(','),
+    ...(group === undefined ? {} : { group }),
+    describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
+    coerce: (text: string): string[] => parseBrokerList(text, '--brokers'),
+  } as const;
 }
 
 /** A flag's number that must be a whole number in a range; the message names the flag. */

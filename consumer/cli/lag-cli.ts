@@ -1,7 +1,7 @@
 /** npm run lag — a consumer group's lag, with the columns of kafka-consumer-groups --describe. */
 import { hideBin } from 'yargs/helpers';
-import { createCli, runCli } from '../../shared/cli.js';
-import { parseBrokerList, settings } from '../../shared/config.js';
+import { brokersFlag, createCli, runCli } from '../../shared/cli.js';
+import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { getLogger } from '../../shared/logger.js';
@@ -14,7 +14,7 @@ await runCli(async () => {
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run lag --' })
     .usage('Usage: npm run lag -- -G <group> [-t <topic>] [--json]\n\nShows how far a consumer group is behind, like kafka-consumer-groups --describe.')
     .options({
-      brokers: { alias: 'b', type: 'string', default: config.brokers.join(','), describe: 'Bootstrap brokers (KAFKA_BROKERS)' },
+      brokers: brokersFlag(config),
       group: { alias: 'G', type: 'string', default: defaultGroup, describe: 'Consumer group' },
       topic: { alias: 't', type: 'string', describe: 'Only this topic' },
       json: { type: 'boolean', default: false, describe: 'Print the rows as one JSON object' },
@@ -23,7 +23,7 @@ await runCli(async () => {
     .example('npm run lag -- -G orders-service -t orders', 'one group, one topic')
     .example('npm run -s lag -- --json | jq ".rows[].lag"', 'just the numbers')
     .parseAsync();
-  const brokers = parseBrokerList(argv.brokers, '--brokers');
+  const { brokers } = argv;
   const admin = createKafka({ clientId: 'harness-lag', brokers, log: getLogger('lag') }).admin();
   await connectClient(admin, brokers);
   try {

@@ -3,8 +3,8 @@
  * them into options (cross-field rules included).
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { requireInteger } from '../../shared/cli.js';
-import { parseBrokerList, type Settings } from '../../shared/config.js';
+import { brokersFlag, requireInteger } from '../../shared/cli.js';
+import type { Settings } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { allowedDeadLetterModes, type DeadLetterMode } from '../engine/dead-letter.js';
 import type { StartOffset } from '../engine/group-offsets.js';
@@ -20,13 +20,7 @@ export const defaultGroup = 'harness-consumers';
 
 export function consumerFlags(settings: Settings) {
   return {
-    brokers: {
-      alias: 'b',
-      type: 'string',
-      default: settings.brokers.join(','),
-      group: 'Connection:',
-      describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
-    },
+    brokers: brokersFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to consume (KAFKA_TOPIC)' },
     group: { alias: 'G', type: 'string', default: defaultGroup, group: 'Connection:', describe: 'Consumer group: where offsets are committed' },
 
@@ -142,7 +136,7 @@ export function toConsumerOptions(argv: ConsumerArgv, stderrIsTerminal: boolean)
   if (argv.partitions !== undefined && assign !== 'static') throw new UsageError('--partitions lists static slices: it needs --assign static');
   if (argv.quiet && argv.verbose) throw new UsageError('--quiet and --verbose contradict each other: pick one');
   return {
-    brokers: parseBrokerList(argv.brokers, '--brokers'),
+    brokers: argv.brokers,
     topic: argv.topic,
     groupId: argv.group,
     processes: argv.processes === undefined ? undefined : requireInteger('processes', argv.processes, 1, 64),
