@@ -1,39 +1,52 @@
-/** Shapes shared by the producer's main thread and its workers (all structured-clone safe). */
+/** Shapes shared by the producer's main thread and its workers (all structured-clone safe). Types only. */
 import type { LogLevel } from '../shared/config.js';
-import type { ProducerOptions } from './options.js';
+import type { AcksMode, Compression } from './enumerations.js';
+import type { KeyStrategy } from './keys.js';
 
-export const Compressions = { none: 'none', gzip: 'gzip' } as const;
-export type Compression = (typeof Compressions)[keyof typeof Compressions];
-export const allowedCompressions: readonly Compression[] = Object.values(Compressions);
+/** The producer's validated flags, as toProducerOptions makes them. */
+export interface ProducerOptions {
+  brokers: string[];
+  topic: string;
+  createTopic: boolean;
+  /** Partitions of a topic made by --create-topic. */
+  partitions: number;
+  /** Messages in all; 0 = until stopped. */
+  count: number;
+  durationMs: number | undefined;
+  /** Messages per second across all threads; undefined = as fast as possible. */
+  ratePerSecond: number | undefined;
+  /** Worker threads; 0 = produce on the main thread. */
+  workers: number;
+  /** Concurrent send loops per thread. */
+  tasks: number;
+  batchSize: number;
+  /** Sends awaiting the broker per producer. */
+  maxInFlight: number;
+  key: KeyStrategy;
+  acks: AcksMode;
+  compression: Compression;
+  idempotent: boolean;
+  payloadBytes: number;
+  seed: number | undefined;
+  /** Prebuilt order bodies to cycle through; 0 = faker for every message. */
+  bodyPool: number;
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
 
-export const AcksModes = { all: 'all', leader: '1', none: '0' } as const;
-export type AcksMode = (typeof AcksModes)[keyof typeof AcksModes];
-export const allowedAcks: readonly AcksMode[] = Object.values(AcksModes);
+/** Flags only the main thread acts on: how the topic is found, how many threads run, what is printed. */
+export type MainThreadOption = 'createTopic' | 'partitions' | 'workers' | 'json' | 'quiet' | 'verbose';
 
-/** The flags a producing thread acts on. */
-export type ThreadOptions = Pick<
-  ProducerOptions,
-  | 'brokers'
-  | 'topic'
-  | 'count'
-  | 'durationMs'
-  | 'ratePerSecond'
-  | 'tasks'
-  | 'batchSize'
-  | 'maxInFlight'
-  | 'key'
-  | 'acks'
-  | 'compression'
-  | 'idempotent'
-  | 'payloadBytes'
-  | 'seed'
-  | 'bodyPool'
->;
-
-/** Everything one producing thread needs to know. */
-export interface ProduceSettings extends ThreadOptions {
+/**
+ * Everything a producing thread needs: one structured-clone safe object, the same for every
+ * thread, whether it runs in a worker or on the main thread (--workers 0).
+ */
+export interface ProduceSettings extends Omit<ProducerOptions, MainThreadOption> {
   /** The topic's partition count, read from the broker. */
   partitions: number;
+  /** How many producing threads share the work gate. */
+  threads: number;
 }
 
 /** Which thread this is: its index, and the producer name in its messages and x-producer header. */
@@ -70,8 +83,6 @@ export interface ThreadReport extends ThreadProgress {
 
 export interface WorkerInput {
   thread: ThreadIdentity;
-  /** How many producing threads share the gate. */
-  threads: number;
   settings: ProduceSettings;
   gate: SharedArrayBuffer;
   logLevel: LogLevel;

@@ -39,6 +39,11 @@ export interface Settings {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   /** JVM heap flags for the local broker, as Kafka's own scripts take them (KAFKA_HEAP_OPTS). */
   readonly kafkaHeapOpts: string;
+  /**
+   * HARNESS_USER: a learner's name on a cluster shared by a room. Every topic, group, transactional id
+   * and client id a command creates starts with `<user>.`, so learners never collide (see shared/names.ts).
+   */
+  readonly user: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -69,6 +74,15 @@ function parseLogLevel(value: string | undefined): LogLevel {
   return level as LogLevel;
 }
 
+/** Kafka allows [a-zA-Z0-9._-] in topic names; a user name is kept to that, without dots, so `<user>.` is unambiguous. */
+export function parseUser(value: string | undefined, origin: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) {
+    throw new UsageError(`${origin} is "${value}": use 1 to 40 letters, digits, _ or - (it prefixes topic and group names)`);
+  }
+  return value;
+}
+
 function parseLogFormat(value: string | undefined): Settings['logFormat'] {
   if (value === undefined || value === '') return 'auto';
   if (value === 'json' || value === 'pretty' || value === 'auto') return value;
@@ -88,6 +102,7 @@ export function readSettings(env: Environment = process.env): Settings {
     ci: env.CI === 'true' || env.CI === '1',
     logFormat: parseLogFormat(env.LOG_FORMAT),
     kafkaHeapOpts: env.KAFKA_HEAP_OPTS || '-Xms512m -Xmx512m',
+    user: parseUser(env.HARNESS_USER, 'HARNESS_USER'),
   });
 }
 
