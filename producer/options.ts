@@ -6,8 +6,9 @@ import type { Argv, InferredOptionTypes } from 'yargs';
 import { brokersFlag, requireInteger } from '../shared/cli.js';
 import type { Settings } from '../shared/config.js';
 import { UsageError } from '../shared/errors.js';
-import { checkKeyField, parseKeyStrategy, type KeyStrategy } from './keys.js';
-import { allowedAcks, allowedCompressions, type AcksMode, type Compression } from './types.js';
+import { checkKeyField, parseKeyStrategy } from './keys.js';
+import { allowedAcks, allowedCompressions, type AcksMode, type Compression } from './enumerations.js';
+import type { ProduceSettings, ProducerOptions } from './types.js';
 
 export const defaultCount = 10_000;
 
@@ -88,31 +89,6 @@ export function producerFlags(settings: Settings) {
 
 export type ProducerArgv = InferredOptionTypes<ReturnType<typeof producerFlags>>;
 
-export interface ProducerOptions {
-  brokers: string[];
-  topic: string;
-  createTopic: boolean;
-  partitions: number;
-  count: number;
-  durationMs: number | undefined;
-  ratePerSecond: number | undefined;
-  workers: number;
-  tasks: number;
-  batchSize: number;
-  maxInFlight: number;
-  key: KeyStrategy;
-  acks: AcksMode;
-  compression: Compression;
-  idempotent: boolean;
-  payloadBytes: number;
-  seed: number | undefined;
-  /** Prebuilt order bodies to cycle through; 0 = faker for every message. */
-  bodyPool: number;
-  json: boolean;
-  quiet: boolean;
-  verbose: boolean;
-}
-
 function positive(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (Number.isNaN(value)) throw new UsageError(`--${name} takes a number above 0, not a word`);
@@ -158,6 +134,16 @@ export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
   if (options.quiet && options.verbose) throw new UsageError('--quiet and --verbose contradict each other: pick one');
   if (options.topic.trim() === '') throw new UsageError('--topic is empty');
   return options;
+}
+
+/**
+ * What every producing thread is handed: the options minus those only the main thread acts on,
+ * with the topic's real partition count and the number of threads sharing the work.
+ */
+export function toProduceSettings(options: ProducerOptions, partitions: number, threads: number): ProduceSettings {
+  // Named only to leave them out: a flag added to ProducerOptions reaches the threads unless listed here.
+  const { createTopic: _createTopic, partitions: _partitions, workers: _workers, json: _json, quiet: _quiet, verbose: _verbose, ...shared } = options;
+  return { ...shared, partitions, threads };
 }
 
 export function describeExamples<T>(cli: Argv<T>): Argv<T> {

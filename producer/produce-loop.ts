@@ -15,13 +15,17 @@ import { createLatencyHistogram, encodeHistogram } from '../shared/latency.js';
 import { InFlightLimit } from './in-flight-limit.js';
 import { createPartitionChooser } from './partitioning.js';
 import { serializeError } from './thread-errors.js';
-import type { AcksMode, ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, ThreadReport } from './types.js';
+import type { AcksMode } from './enumerations.js';
+import type { ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, ThreadReport } from './types.js';
 import type { WorkGate } from './work-gate.js';
 
 const { CompressionTypes } = kafkajs;
 
 const acksValue: Record<AcksMode, number> = { all: -1, '1': 1, '0': 0 };
 const progressIntervalMs = 200;
+
+/** A message as this loop builds it: its partition always chosen here, its value always a Buffer. */
+type OutgoingMessage = Message & { partition: number; value: Buffer };
 
 /**
  * The broker refuses a record batch over message.max.bytes (1,048,588 by default), and a send of
@@ -54,12 +58,11 @@ export async function produceFromThread(
   const { worker, producer: producerName } = thread;
   const counts = { sent: 0, written: 0, failed: 0, bytes: 0 };
   const perPartition = new Array<number>(settings.partitions).fill(0);
-  const snapshot = (): ThreadProgress => ({
-    worker,
-    producer: producerName,
-    ...counts,
-    perPartition: Object.fromEntries(perPartition.map((count, partition) => [partition, count]).filter(([, count]) => count! > 0)),
-  });
+  const snapshot = (): ThreadProgress => {
+    const written: Record<number, number> = {};
+    for (const [partition, count] of perPartition.entries()) if (count > 0) written[partition] = count;
+    return { worker, producer: producerName, ...counts, perPartition: written };
+  };
   // Said before connecting, so a thread that dies later is still counted under its name.
   onProgress(snapshot());
 
@@ -89,7 +92,7 @@ export async function produceFromThread(
   // Per producer and increasing in send order: assigned in the same tick as send(), never earlier.
   let seq = 0;
 
-  const toKafkaMessage = (message: HarnessMessage, stickyPartition: number, sentAt: string): Message => {
+  const toKafkaMessage = (message: HarnessMessage, stickyPartition: number, sentAt: string): OutgoingMessage => {
     message.seq = seq++;
     const key = keyOf(message);
     return {
@@ -104,7 +107,7 @@ export async function produceFromThread(
     const sticky = partitions.nextSticky();
     const sentAt = String(Date.now());
     const messages = batch.map((message) => toKafkaMessage(message, sticky, sentAt));
-    const bytes = messages.reduce((sum, message) => sum + (message.value as Buffer).length, 0);
+    const bytes = messages.reduce((sum, message) => sum + message.value.length, 0);
     counts.sent += messages.length;
     const startedAt = performance.now();
     try {
@@ -112,7 +115,7 @@ export async function produceFromThread(
       histogram.recordValueWithCount(Math.max(1, Math.round((performance.now() - startedAt) * 1000)), messages.length);
       counts.written += messages.length;
       counts.bytes += bytes;
-      for (const message of messages) perPartition[message.partition as number]! += 1;
+      for (const { partition } of messages) perPartition[partition] = (perPartition[partition] ?? 0) + 1;
     } catch (error) {
       counts.failed += messages.length;
       if (!firstError) {

@@ -1,6 +1,7 @@
 /** The end-of-run summary, in the style of kafka-producer-perf-test, and its --json form. */
 import { createLatencyHistogram, encodeHistogram, mergeHistograms, summarizeLatency, type LatencySummary } from '../shared/latency.js';
-import type { AcksMode, SerializedError, ThreadProgress, ThreadReport } from './types.js';
+import type { AcksMode } from './enumerations.js';
+import type { SerializedError, ThreadProgress, ThreadReport } from './types.js';
 
 export const StopReasons = { count: 'count', duration: 'duration', signal: 'signal', failure: 'failure' } as const;
 export type StopReason = (typeof StopReasons)[keyof typeof StopReasons];

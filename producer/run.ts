@@ -10,12 +10,12 @@ import { createRootLogger, shouldPrettyPrint, type Logger } from '../shared/logg
 import { distPath } from '../shared/paths.js';
 import { installShutdown } from '../shared/shutdown.js';
 import { ensureTopic, partitionCount } from '../shared/topics.js';
-import type { ProducerOptions } from './options.js';
+import { toProduceSettings } from './options.js';
 import { createProgressView, type ProgressView } from './progress-bar.js';
 import { buildReport, describeLosses, formatReport, hasLosses, type StopReason } from './report.js';
 import { serializeError, toHarnessError } from './thread-errors.js';
 import { collectReports, startingProgress, watchWorker, type ThreadsOutcome } from './thread-outcome.js';
-import type { ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, WorkerInput } from './types.js';
+import type { ProduceSettings, ProducerOptions, SerializedError, ThreadIdentity, ThreadProgress, WorkerInput } from './types.js';
 import { WorkGate, nowMicros } from './work-gate.js';
 
 /** How long Ctrl-C waits for in-flight sends to be acknowledged before giving up on them. */
@@ -47,29 +47,35 @@ async function preparePartitions(options: ProducerOptions, log: Logger): Promise
   }
 }
 
-function runWorkerThreads(
-  threads: readonly ThreadIdentity[],
-  settings: ProduceSettings,
-  gateBuffer: SharedArrayBuffer,
-  gate: WorkGate,
-  logLevel: LogLevel,
-  view: ProgressView,
-  onProgress: (progress: ThreadProgress) => void,
-  outcome: ThreadsOutcome,
-): Promise<void> {
-  const running = threads.map((identity) => {
+/** What the producing threads are given and report to, however they run. */
+interface ThreadsRun {
+  threads: readonly ThreadIdentity[];
+  /** The one settings object every thread gets, in a worker or on the main thread. */
+  settings: ProduceSettings;
+  /** The work gate's shared memory, and the main thread's own view of it. */
+  gateBuffer: SharedArrayBuffer;
+  gate: WorkGate;
+  log: Logger;
+  logLevel: LogLevel;
+  view: ProgressView;
+  onProgress: (progress: ThreadProgress) => void;
+  outcome: ThreadsOutcome;
+}
+
+function runWorkerThreads(run: ThreadsRun): Promise<void> {
+  const { settings, gate, view, outcome } = run;
+  const running = run.threads.map((identity) => {
     const input: WorkerInput = {
       thread: identity,
-      threads: threads.length,
       settings,
-      gate: gateBuffer,
-      logLevel,
+      gate: run.gateBuffer,
+      logLevel: run.logLevel,
       prettyLogs: shouldPrettyPrint(),
       relayLogs: view.active,
     };
     const thread = new Worker(distPath('producer/worker.js'), { workerData: input });
     return watchWorker(thread, identity.worker, {
-      onProgress,
+      onProgress: run.onProgress,
       onLog: (text) => view.printAbove(text),
       onReport: (report) => outcome.reports.set(identity.worker, report),
       onFatal: (error) => {
@@ -81,54 +87,31 @@ function runWorkerThreads(
   return Promise.all(running).then(() => undefined);
 }
 
-async function runOnMainThread(
-  identity: ThreadIdentity,
-  settings: ProduceSettings,
-  gate: WorkGate,
-  log: Logger,
-  onProgress: (progress: ThreadProgress) => void,
-  outcome: ThreadsOutcome,
-): Promise<void> {
-  try {
-    // Loaded only here: with worker threads the main thread never needs faker or the send loop.
-    const { produceFromThread } = await import('./produce-loop.js');
-    outcome.reports.set(identity.worker, await produceFromThread(identity, settings, gate, log, onProgress));
-  } catch (error) {
-    outcome.fatal ??= serializeError(error, settings.brokers);
-  }
+/** --workers 0: the producing loop runs in this thread (as one thread), sharing its event loop with the progress bar. */
+async function runOnMainThread(run: ThreadsRun): Promise<void> {
+  const { settings, gate, outcome } = run;
+  const running = run.threads.map(async (identity) => {
+    try {
+      // Loaded only here: with worker threads the main thread never needs faker or the send loop.
+      const { produceFromThread } = await import('./produce-loop.js');
+      outcome.reports.set(identity.worker, await produceFromThread(identity, settings, gate, run.log, run.onProgress));
+    } catch (error) {
+      outcome.fatal ??= serializeError(error, settings.brokers);
+      gate.stop();
+    }
+  });
+  await Promise.all(running);
 }
 
 export async function runProducer(options: ProducerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
   const partitions = await preparePartitions(options, rootLog);
-  const settings: ProduceSettings = {
-    brokers: options.brokers,
-    topic: options.topic,
-    partitions,
-    count: options.count,
-    durationMs: options.durationMs,
-    ratePerSecond: options.ratePerSecond,
-    tasks: options.tasks,
-    batchSize: options.batchSize,
-    maxInFlight: options.maxInFlight,
-    key: options.key,
-    acks: options.acks,
-    compression: options.compression,
-    idempotent: options.idempotent,
-    payloadBytes: options.payloadBytes,
-    seed: options.seed,
-    bodyPool: options.bodyPool,
-  };
   const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({
     worker,
     producer: `harness-${process.pid}-w${worker}`,
   }));
+  const settings = toProduceSettings(options, partitions, threads.length);
   const gateBuffer = WorkGate.createBuffer();
-  const gate = new WorkGate(gateBuffer, {
-    threads: threads.length,
-    count: options.count,
-    ratePerSecond: options.ratePerSecond,
-    durationMs: options.durationMs,
-  });
+  const gate = new WorkGate(gateBuffer, settings);
   const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');
   // While the bar shows, every log line must be printed above it rather than across it.
   const log = view.active ? createRootLogger({ level: logLevel, stream: view.logStream() }).child({ component: 'producer' }) : rootLog;
@@ -170,10 +153,8 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
   });
   let ending: 'finished' | 'grace over';
   try {
-    const running =
-      options.workers === 0
-        ? runOnMainThread(threads[0]!, settings, gate, log, onProgress, outcome)
-        : runWorkerThreads(threads, settings, gateBuffer, gate, logLevel, view, onProgress, outcome);
+    const run: ThreadsRun = { threads, settings, gateBuffer, gate, log, logLevel, view, onProgress, outcome };
+    const running = options.workers === 0 ? runOnMainThread(run) : runWorkerThreads(run);
     ending = await Promise.race([running.then(() => 'finished' as const), graceOver]);
   } finally {
     clearTimeout(graceTimer);

@@ -8,7 +8,9 @@ import type { WorkerInput, WorkerOutput } from './types.js';
 import { WorkGate } from './work-gate.js';
 
 const input = workerData as WorkerInput;
-const port = parentPort!;
+const port = parentPort;
+// Only run.ts starts this file, as a worker; run directly there would be nobody to report to.
+if (port === null) throw new Error('producer/worker.js runs only as a worker thread started by producer/run.js');
 const send = (output: WorkerOutput): void => port.postMessage(output);
 // A worker's stderr is never a terminal, so the main thread says whether to pretty-print, and
 // whether to hand it the lines to print above its progress bar.
@@ -29,12 +31,7 @@ const log = createRootLogger({
 setRootLogger(log);
 
 const { settings } = input;
-const gate = new WorkGate(input.gate, {
-  threads: input.threads,
-  count: settings.count,
-  ratePerSecond: settings.ratePerSecond,
-  durationMs: settings.durationMs,
-});
+const gate = new WorkGate(input.gate, settings);
 try {
   const report = await produceFromThread(input.thread, settings, gate, log, (progress) => send({ type: 'progress', progress }));
   send({ type: 'done', report });

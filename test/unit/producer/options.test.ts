@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
-import { maxPayloadBytes, producerFlags, toProducerOptions } from '../../../producer/options.js';
+import { maxPayloadBytes, producerFlags, toProduceSettings, toProducerOptions } from '../../../producer/options.js';
 import { settings } from '../../../shared/config.js';
 import { UsageError } from '../../../shared/errors.js';
 
@@ -28,5 +28,36 @@ describe('toProducerOptions', () => {
 
   it('checks a -k field path before anything connects', () => {
     expect(() => parse(['-k', 'order.customer.zip'])).toThrow(/not a field of the messages/);
+  });
+});
+
+describe('toProduceSettings', () => {
+  it("hands the threads every producing option, the topic's real partition count and the thread count, and nothing only the main thread uses", () => {
+    const options = parse(['-b', 'a:1,b:2', '-c', '1234', '-r', '50', '-k', 'user', '--acks', '1', '--partitions', '12', '--workers', '3', '--json', '-q']);
+    const settings = toProduceSettings(options, 6, 3);
+    expect(settings).toEqual({
+      brokers: ['a:1', 'b:2'],
+      topic: options.topic,
+      count: 1234,
+      durationMs: undefined,
+      ratePerSecond: 50,
+      tasks: 4,
+      batchSize: 500,
+      maxInFlight: 5,
+      key: { mode: 'user' },
+      acks: '1',
+      compression: 'none',
+      idempotent: false,
+      payloadBytes: 0,
+      seed: undefined,
+      bodyPool: 1_000,
+      partitions: 6,
+      threads: 3,
+    });
+  });
+
+  it('survives the copy into a worker thread unchanged', () => {
+    const settings = toProduceSettings(parse(['-k', 'order.customer.country', '--duration', '2']), 6, 2);
+    expect(structuredClone(settings)).toEqual(settings);
   });
 });
