@@ -29,6 +29,8 @@ export interface KafkaClientOptions {
    * waiting in all, plus each attempt's own time (see connectDeadlineMs for the first connection).
    */
   retry?: RetryOptions;
+  /** How connections are opened. Default: TCP with Nagle off (socketFactory below); the workshop routes one through a fault-injecting proxy. */
+  socketFactory?: ISocketFactory;
 }
 
 export const defaultRetry: Readonly<RetryOptions> = { initialRetryTime: 250, retries: 5, maxRetryTime: 2_000 };
@@ -96,7 +98,7 @@ export function createKafka(options: KafkaClientOptions): KafkaClient {
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { ...defaultRetry, ...options.retry },
-    socketFactory,
+    socketFactory: options.socketFactory ?? socketFactory,
     logLevel: kafkaLogLevelFor(log),
     logCreator: () => (entry) => {
       const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log;
