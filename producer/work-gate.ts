@@ -6,7 +6,6 @@
  * the threads' start-up), how many threads have connected (none claims before all have) and the
  * stop flag that Ctrl-C or a failure sets.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const claimedSlot = 0;
 const nextSendSlot = 1;
@@ -24,6 +23,11 @@ const catchUpMicros = 1_000_000;
 const stopCheckMs = 100;
 /** How often a connected thread looks whether the others have connected too. */
 const connectPollMs = 5;
+
+/** Through the global setTimeout, looked up at each call, so a test's fake timers drive the gate's waits too. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export interface GateLimits {
   /** Producing threads sharing the gate. */

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { InFlightLimit } from '../../../producer/in-flight-limit.js';
 
@@ -12,13 +12,15 @@ describe('InFlightLimit', () => {
         await limit.acquire();
         inFlight += 1;
         highest = Math.max(highest, inFlight);
-        await sleep(1);
+        // Holds the slot past this turn of the event loop, so every other task tries to get in meanwhile.
+        await nextTurn();
         inFlight -= 1;
         limit.release();
       }
     };
     await Promise.all(Array.from({ length: 8 }, task));
     expect(highest).toBe(2);
+    expect(inFlight).toBe(0);
   });
 
   it('serves waiters first come, first served', async () => {

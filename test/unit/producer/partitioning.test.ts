@@ -3,12 +3,14 @@ import { createPartitionChooser } from '../../../producer/partitioning.js';
 
 /** org.apache.kafka.common.utils.Utils.murmur2, line by line, in 32-bit integer arithmetic. */
 function javaMurmur2(data: Buffer): number {
+  // Java's `data[i] & 0xff`: the byte read as unsigned.
+  const byte = (index: number): number => data.readUInt8(index);
   const m = 0x5bd1e995;
   let h = 0x9747b28c ^ data.length;
   const length4 = Math.floor(data.length / 4);
   for (let i = 0; i < length4; i++) {
     const i4 = i * 4;
-    let k = data[i4]! | (data[i4 + 1]! << 8) | (data[i4 + 2]! << 16) | (data[i4 + 3]! << 24);
+    let k = byte(i4) | (byte(i4 + 1) << 8) | (byte(i4 + 2) << 16) | (byte(i4 + 3) << 24);
     k = Math.imul(k, m);
     k ^= k >>> 24;
     k = Math.imul(k, m);
@@ -18,10 +20,10 @@ function javaMurmur2(data: Buffer): number {
   const tail = data.length & ~3;
   // Java's switch falls through from case 3 to case 1.
   const rest = data.length % 4;
-  if (rest >= 3) h ^= data[tail + 2]! << 16;
-  if (rest >= 2) h ^= data[tail + 1]! << 8;
+  if (rest >= 3) h ^= byte(tail + 2) << 16;
+  if (rest >= 2) h ^= byte(tail + 1) << 8;
   if (rest >= 1) {
-    h ^= data[tail]!;
+    h ^= byte(tail);
     h = Math.imul(h, m);
   }
   h ^= h >>> 13;
