@@ -6,15 +6,10 @@
  */
 import type { AdminSettings } from './settings.js';
 import { messageOf, UsageError } from '../../shared/errors.js';
-import { createKafka } from '../../shared/kafka-client.js';
 import type { Logger } from '../../shared/logger.js';
-import { BatchProcessor } from '../engine/batch-processor.js';
-import { FileDeadLetterQueue } from '../engine/dead-letter.js';
-import { FinishReasons, PartitionConsumer } from '../engine/partition-consumer.js';
-import { FileSink } from '../engine/sinks/file-sink.js';
-import { HttpSink } from '../engine/sinks/http-sink.js';
-import { PostgresSink } from '../engine/sinks/postgres-sink.js';
-import type { Sink } from '../engine/sinks/types.js';
+import { DeadLetterModes } from '../engine/dead-letter.js';
+import { FinishReasons } from '../engine/partition-consumer.js';
+import { createPipeline, SinkTypes, type Pipeline, type ProcessingSettings, type SinkDefinition as EngineSinkDefinition } from '../engine/pipeline.js';
 import { ConsumerStats } from '../engine/stats.js';
 import { checkDefinition, deadLetterPath, resolveSinkPath, type DefinitionContext } from './definitions.js';
 import { Actions, allowedFrom, assertTransition, type Action } from './lifecycle.js';
@@ -26,19 +21,27 @@ import { ConsumerStatuses, type ConsumerStatus, type SinkDefinition, type Stored
  * returns as soon as data arrives anyway; a short one only adds empty fetches, and a server with a
  * hundred consumers would answer two hundred of them a second on its one event loop.
  */
-const processing = { batchSize: 500, batchTimeoutMs: 5_000, maxRetries: 5, retryBackoffMs: 200, errorThreshold: 10, pauseMs: 5_000 } as const;
+const processing: ProcessingSettings = {
+  batchSize: 500,
+  batchTimeoutMs: 5_000,
+  maxRetries: 5,
+  retryBackoffMs: 200,
+  errorThreshold: 10,
+  pauseMs: 5_000,
+  strict: false,
+};
 
-/** A sink for a definition that checkDefinition has accepted. */
-export function createSink(definition: SinkDefinition, admin: AdminSettings): Sink {
+/** The engine's definition of a sink that checkDefinition has accepted: paths inside OUTPUT_DIR, the connection from ADMIN_DATABASE_URL. */
+export function toEngineSink(definition: SinkDefinition, admin: AdminSettings): EngineSinkDefinition {
   switch (definition.type) {
     case 'file':
-      return new FileSink(resolveSinkPath(admin.outputDir, definition.path));
+      return { type: SinkTypes.file, path: resolveSinkPath(admin.outputDir, definition.path) };
     case 'postgres':
-      // pg would quietly fall back to the PG* variables and localhost: the connection comes from ADMIN_DATABASE_URL or nowhere.
+      // The connection comes from ADMIN_DATABASE_URL or nowhere, never from a request.
       if (!admin.databaseUrl) throw new UsageError('postgres sinks need the server started with ADMIN_DATABASE_URL');
-      return new PostgresSink({ connectionString: admin.databaseUrl, table: definition.table });
+      return { type: SinkTypes.postgres, table: definition.table, connectionString: admin.databaseUrl };
     case 'http':
-      return new HttpSink({ url: definition.url });
+      return { type: SinkTypes.http, url: definition.url };
   }
 }
 
@@ -54,7 +57,7 @@ export class ManagedConsumer {
   readonly #context: DefinitionContext;
   readonly #log: Logger;
   readonly #onChange: (consumer: ManagedConsumer) => void;
-  #consumer: PartitionConsumer | undefined;
+  #consumer: Pipeline | undefined;
   #stats = new ConsumerStats();
   /** Counts of the runs before the current one, so totals only ever grow (Prometheus counters). */
   #earlier = { processed: 0, failed: 0 };
@@ -193,38 +196,20 @@ export class ManagedConsumer {
     const { definition } = this;
     this.#earlier = this.totals;
     this.#stats = new ConsumerStats();
-    let sinks: Sink[] = [];
     try {
       // The settings may have changed since this definition was accepted (a restart with another
       // ADMIN_HTTP_ALLOW, no ADMIN_DATABASE_URL, a symlink placed in OUTPUT_DIR): check it again.
       await checkDefinition(definition, this.#context);
       const { admin } = this.#context;
-      sinks = definition.sinks.map((sink) => createSink(sink, admin));
-      const deadLetters = new FileDeadLetterQueue(deadLetterPath(admin.outputDir, definition));
-      const processor = new BatchProcessor({
-        topic: definition.topic,
-        strict: false,
-        maxRetries: processing.maxRetries,
-        retryBackoffMs: processing.retryBackoffMs,
-        sinks,
-        deadLetters,
-        stats: this.#stats,
-        log: this.#log,
-        errorThreshold: processing.errorThreshold,
-      });
-      const consumer = new PartitionConsumer({
-        kafka: createKafka({ clientId: `harness-admin-${definition.name}`, brokers: definition.brokers, log: this.#log }),
+      const consumer = createPipeline({
+        clientId: `harness-admin-${definition.name}`,
         brokers: definition.brokers,
         topic: definition.topic,
         groupId: definition.group,
         assignment: { mode: 'group' },
-        batchSize: processing.batchSize,
-        batchTimeoutMs: processing.batchTimeoutMs,
-        errorThreshold: processing.errorThreshold,
-        pauseMs: processing.pauseMs,
-        processor,
-        sinks,
-        deadLetters,
+        processing,
+        sinks: definition.sinks.map((sink) => toEngineSink(sink, admin)),
+        deadLetters: { mode: DeadLetterModes.file, path: deadLetterPath(admin.outputDir, definition) },
         stats: this.#stats,
         log: this.#log,
       });
@@ -245,8 +230,8 @@ export class ManagedConsumer {
     } catch (error) {
       const consumer = this.#consumer;
       this.#consumer = undefined;
-      await consumer?.stop().catch(() => {});
-      for (const sink of sinks) await sink.close().catch(() => {});
+      // stop() closes whatever start() opened (sinks, dead letters, the group), and never rejects.
+      await consumer?.stop();
       this.#log.error({ err: error }, 'consumer could not start');
       this.#set(ConsumerStatuses.error, error);
     }

@@ -2,20 +2,13 @@
  * One consumer child process: owns its slice of the partitions, reports stats to the parent over
  * IPC, and stops cleanly on the parent's word, on SIGINT/SIGTERM, or when the parent disappears.
  */
-import { join } from 'node:path';
 import { messageOf } from '../../shared/errors.js';
-import { createKafka } from '../../shared/kafka-client.js';
 import { createRootLogger, setRootLogger, type Logger } from '../../shared/logger.js';
 import { installShutdown } from '../../shared/shutdown.js';
-import { BatchProcessor, type MessageHandler } from '../engine/batch-processor.js';
-import { DiscardingDeadLetterQueue, FileDeadLetterQueue, TopicDeadLetterQueue, type DeadLetterQueue } from '../engine/dead-letter.js';
+import type { MessageHandler } from '../engine/batch-processor.js';
+import { FinishReasons, type Finish, type MessageBudget } from '../engine/partition-consumer.js';
+import { createPipeline, SinkTypes } from '../engine/pipeline.js';
 import { relayToParent } from './live-table.js';
-import { FinishReasons, PartitionConsumer, type Finish, type MessageBudget } from '../engine/partition-consumer.js';
-import { CountingSink } from '../engine/sinks/counting-sink.js';
-import { FileSink } from '../engine/sinks/file-sink.js';
-import { StdoutSink } from '../engine/sinks/stdout-sink.js';
-import type { Sink } from '../engine/sinks/types.js';
-import { ConsumerStats } from '../engine/stats.js';
 import type { ChildConfig, ChildMessage, ParentMessage } from './types.js';
 
 /** A graceful stop must finish well inside the parent's own deadline. */
@@ -67,72 +60,23 @@ class IpcBudget implements MessageBudget {
   }
 }
 
-function createSink(config: ChildConfig): Sink {
-  switch (config.sink.kind) {
-    case 'file':
-      return new FileSink(config.sink.path);
-    case 'stdout':
-      return new StdoutSink();
-    case 'none':
-      return new CountingSink();
-  }
-}
-
-function createDeadLetters(config: ChildConfig, kafka: ReturnType<typeof createKafka>): DeadLetterQueue {
-  switch (config.deadLetter.mode) {
-    case 'topic':
-      return new TopicDeadLetterQueue(kafka, config.deadLetter.target);
-    case 'file':
-      return new FileDeadLetterQueue(join(config.deadLetter.target, `dlq-${config.index}.jsonl`));
-    case 'none':
-      return new DiscardingDeadLetterQueue();
-  }
-}
-
 async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise<Finish> {
-  const stats = new ConsumerStats();
-  const kafka = createKafka({ clientId: `harness-consumer-${config.index}`, brokers: config.brokers, log });
-  const sinks = [createSink(config)];
-  const deadLetters = createDeadLetters(config, kafka);
   const shutdown = installShutdown({ log, graceMs: stopGraceMs, announce: false });
-  const processor = new BatchProcessor({
-    topic: config.topic,
-    strict: config.strict,
-    maxRetries: config.maxRetries,
-    retryBackoffMs: config.retryBackoffMs,
-    handler: flakyHandler(config.failRate),
-    sinks,
-    deadLetters,
-    stats,
+  const pipeline = createPipeline({
+    ...config.pipeline,
     log,
-    errorThreshold: config.errorThreshold,
+    handler: flakyHandler(config.failRate),
+    budget: config.counted ? budget : undefined,
     signal: shutdown.signal,
   });
-  const consumer = new PartitionConsumer({
-    kafka,
-    brokers: config.brokers,
-    topic: config.topic,
-    groupId: config.groupId,
-    assignment: config.assignment,
-    batchSize: config.batchSize,
-    batchTimeoutMs: config.batchTimeoutMs,
-    errorThreshold: config.errorThreshold,
-    pauseMs: config.pauseMs,
-    endOffsets: config.endOffsets ? new Map(config.endOffsets.map(([partition, offset]) => [partition, BigInt(offset)])) : undefined,
-    budget: config.counted ? budget : undefined,
-    processor,
-    sinks,
-    deadLetters,
-    stats,
-    log,
-  });
+  const { stats } = pipeline;
 
-  const report = () => ({ index: config.index, pid: process.pid, partitions: [...consumer.assigned], stats: stats.snapshot() });
+  const report = () => ({ index: config.index, pid: process.pid, partitions: [...pipeline.assigned], stats: stats.snapshot() });
   const ticker = setInterval(() => void send({ type: 'stats', ...report() }), config.statsIntervalMs);
   ticker.unref();
-  shutdown.signal.addEventListener('abort', () => void consumer.stop(FinishReasons.stopped));
+  shutdown.signal.addEventListener('abort', () => void pipeline.stop(FinishReasons.stopped));
   // `npm run consume | head`: the reader is gone, which is a reason to stop, not to crash.
-  if (config.sink.kind === 'stdout') {
+  if (config.pipeline.sinks.some((sink) => sink.type === SinkTypes.stdout)) {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') shutdown.requestStop('stdout closed');
     });
@@ -145,12 +89,12 @@ async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise
 
   let finish: Finish;
   try {
-    await consumer.start();
-    finish = await consumer.finished;
-    if (finish.reason === FinishReasons.crashed) await consumer.stop(FinishReasons.crashed);
+    await pipeline.start();
+    finish = await pipeline.finished;
+    if (finish.reason === FinishReasons.crashed) await pipeline.stop(FinishReasons.crashed);
   } catch (error) {
     finish = { reason: FinishReasons.crashed, error: messageOf(error) };
-    await consumer.stop(FinishReasons.crashed);
+    await pipeline.stop(FinishReasons.crashed);
   } finally {
     clearInterval(ticker);
     shutdown.dispose();

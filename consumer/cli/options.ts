@@ -8,13 +8,15 @@ import type { Settings } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { allowedDeadLetterModes, type DeadLetterMode } from '../engine/dead-letter.js';
 import type { StartOffset } from '../engine/group-offsets.js';
-import { allowedSinkKinds, type SinkKind } from './types.js';
+import { SinkTypes, type ProcessingSettings, type SinkType } from '../engine/pipeline.js';
 
 export const AssignModes = { static: 'static', group: 'group' } as const;
 export type AssignMode = (typeof AssignModes)[keyof typeof AssignModes];
 export const allowedAssignModes: readonly AssignMode[] = Object.values(AssignModes);
 
-/** Where the group starts reading: kept commits, the beginning, the end, or an offset for every partition. */
+/** The engine's sinks that need no server settings: the ones --sink offers. */
+export const allowedSinkKinds = [SinkTypes.file, SinkTypes.stdout, SinkTypes.none] as const satisfies readonly SinkType[];
+export type SinkKind = (typeof allowedSinkKinds)[number];
 
 export const defaultGroup = 'harness-consumers';
 
@@ -107,14 +109,10 @@ export interface ConsumerOptions {
   statsIntervalMs: number;
   quiet: boolean;
   verbose: boolean;
-  batchSize: number;
-  batchTimeoutMs: number;
-  maxRetries: number;
-  retryBackoffMs: number;
-  errorThreshold: number;
-  pauseMs: number;
+  /** The flags every child's pipeline takes as given. */
+  processing: ProcessingSettings;
   dlq: DeadLetterMode;
-  strict: boolean;
+  /** A share (0-1) of handler calls made to fail, to watch retries and dead letters. */
   failRate: number;
 }
 
@@ -151,14 +149,16 @@ export function toConsumerOptions(argv: ConsumerArgv, stderrIsTerminal: boolean)
     statsIntervalMs: statsSeconds * 1000,
     quiet: argv.quiet,
     verbose: argv.verbose,
-    batchSize: requireInteger('batch-size', argv['batch-size'], 1, 100_000),
-    batchTimeoutMs: requireInteger('batch-timeout-ms', argv['batch-timeout-ms'], 1, 60_000),
-    maxRetries: requireInteger('max-retries', argv['max-retries'], 0, 100),
-    retryBackoffMs: requireInteger('retry-backoff-ms', argv['retry-backoff-ms'], 0, 600_000),
-    errorThreshold: requireInteger('error-threshold', argv['error-threshold'], 1),
-    pauseMs: requireInteger('pause-ms', argv['pause-ms'], 1, 3_600_000),
+    processing: {
+      batchSize: requireInteger('batch-size', argv['batch-size'], 1, 100_000),
+      batchTimeoutMs: requireInteger('batch-timeout-ms', argv['batch-timeout-ms'], 1, 60_000),
+      maxRetries: requireInteger('max-retries', argv['max-retries'], 0, 100),
+      retryBackoffMs: requireInteger('retry-backoff-ms', argv['retry-backoff-ms'], 0, 600_000),
+      errorThreshold: requireInteger('error-threshold', argv['error-threshold'], 1),
+      pauseMs: requireInteger('pause-ms', argv['pause-ms'], 1, 3_600_000),
+      strict: argv.strict,
+    },
     dlq: argv.dlq as DeadLetterMode,
-    strict: argv.strict,
     failRate,
   };
 }

@@ -3,13 +3,16 @@ import { mergeHistograms, summarizeLatency, type LatencySummary } from '../../sh
 import { formatTable } from '../../shared/table.js';
 import type { FinishReason } from '../engine/partition-consumer.js';
 import type { StatsSnapshot } from '../engine/stats.js';
+import { describeChildState, type ChildState } from './child-state.js';
 
 export interface ChildView {
   index: number;
   pid: number | undefined;
   partitions: readonly number[];
   restarts: number;
-  state: string;
+  state: ChildState;
+  /** While restarting: how long the parent waits before it forks the child again. */
+  restartDelayMs: number | undefined;
   stats: StatsSnapshot | undefined;
   /** End-to-end latency histogram of the child's last run (compressed base64). */
   endToEnd: string | undefined;
@@ -73,11 +76,11 @@ export function buildConsumeReport(
 export function formatChildTable(children: readonly ChildView[]): string {
   return formatTable(
     ['CHILD', 'PID', 'PARTITIONS', 'STATE', 'PROCESSED', 'FAILED', 'RATE/S', 'AVG MS', 'ERR %', 'RETRIES', 'DLQ', 'PAUSED', 'RESTARTS'],
-    children.map(({ index, pid, partitions, state, stats, restarts }) => [
+    children.map(({ index, pid, partitions, state, restartDelayMs, stats, restarts }) => [
       index,
       pid,
       partitions.join(',') || '-',
-      state,
+      describeChildState(state, restartDelayMs),
       stats?.messages_processed,
       stats?.messages_failed,
       stats?.processing_rate_per_second,

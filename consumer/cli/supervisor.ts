@@ -13,16 +13,18 @@ import { createRootLogger, shouldPrettyPrint, type Logger } from '../../shared/l
 import { distPath } from '../../shared/paths.js';
 import { installShutdown } from '../../shared/shutdown.js';
 import { ensureTopic, partitionCount } from '../../shared/topics.js';
-import { deadLetterTopicOf } from '../engine/dead-letter.js';
+import { DeadLetterModes, deadLetterTopicOf } from '../engine/dead-letter.js';
 import { LiveTable } from './live-table.js';
 import { CountBudget } from './count-budget.js';
 import { commitGroupOffsets } from '../engine/group-offsets.js';
 import type { ConsumerOptions } from './options.js';
 import { fetchEndOffsets, FinishReasons, type Assignment, type FinishReason } from '../engine/partition-consumer.js';
+import { encodeEndOffsets, SinkTypes, type DeadLetterDefinition, type PipelineSettings, type SinkDefinition } from '../engine/pipeline.js';
 import { parsePartitionSlices, slicePartitions } from './partition-slices.js';
 import { buildConsumeReport, formatChildTable, formatConsumeReport, type ChildView } from './summary.js';
 import { addSnapshots, type StatsSnapshot } from '../engine/stats.js';
-import type { ChildConfig, ChildMessage, ChildOptions, ParentMessage } from './types.js';
+import { ChildStates, describeChildState, isSettled, type ChildState } from './child-state.js';
+import type { ChildConfig, ChildMessage, ParentMessage } from './types.js';
 
 /** Children get this long to finish after Ctrl-C before the parent kills them. */
 const stopGraceMs = 30_000;
@@ -73,13 +75,52 @@ async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
   }
 }
 
+/** Child i's sink: consumer-<i>.jsonl in --out-dir, or the one stream or counter they share. */
+function sinkOf(options: ConsumerOptions, index: number): SinkDefinition {
+  switch (options.sink) {
+    case SinkTypes.file:
+      return { type: SinkTypes.file, path: resolve(options.outDir ?? '.', `consumer-${index}.jsonl`) };
+    case SinkTypes.stdout:
+    case SinkTypes.none:
+      return { type: options.sink };
+  }
+}
+
+/** Child i's dead letters: the topic's .dlq topic, dlq-<i>.jsonl beside the output, or none. */
+function deadLettersOf(options: ConsumerOptions, index: number): DeadLetterDefinition {
+  switch (options.dlq) {
+    case DeadLetterModes.topic:
+      return { mode: DeadLetterModes.topic, topic: deadLetterTopicOf(options.topic) };
+    case DeadLetterModes.file:
+      return { mode: DeadLetterModes.file, path: resolve(options.outDir ?? '.', `dlq-${index}.jsonl`) };
+    case DeadLetterModes.none:
+      return { mode: DeadLetterModes.none };
+  }
+}
+
+/** Everything child i's pipeline does, built once here and sent whole to the child. */
+export function childPipeline(options: ConsumerOptions, index: number, assignment: Assignment, endOffsets: Map<number, bigint> | undefined): PipelineSettings {
+  return {
+    clientId: `harness-consumer-${index}`,
+    brokers: options.brokers,
+    topic: options.topic,
+    groupId: options.groupId,
+    assignment,
+    processing: options.processing,
+    sinks: [sinkOf(options, index)],
+    deadLetters: deadLettersOf(options, index),
+    endOffsets: endOffsets ? encodeEndOffsets(endOffsets) : undefined,
+  };
+}
+
 class ChildSlot implements ChildView {
   readonly index: number;
   readonly config: ChildConfig;
   pid: number | undefined;
   partitions: readonly number[];
   restarts = 0;
-  state = 'starting';
+  state: ChildState = ChildStates.starting;
+  restartDelayMs: number | undefined;
   stats: ChildView['stats'];
   endToEnd: string | undefined;
   process: ChildProcess | undefined;
@@ -97,7 +138,14 @@ class ChildSlot implements ChildView {
   constructor(config: ChildConfig) {
     this.index = config.index;
     this.config = config;
-    this.partitions = config.assignment.mode === 'static' ? config.assignment.partitions : [];
+    const { assignment } = config.pipeline;
+    this.partitions = assignment.mode === 'static' ? assignment.partitions : [];
+  }
+
+  /** Moves to `state`; only a restart has a delay. */
+  enter(state: ChildState, restartDelayMs?: number): void {
+    this.state = state;
+    this.restartDelayMs = restartDelayMs;
   }
 }
 
@@ -107,30 +155,12 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   // With a live table, every log line must be printed above it rather than across it.
   const log = table ? createRootLogger({ level: logLevel, stream: table.logStream() }).child({ component: 'consume' }) : rootLog;
   const startedAt = performance.now();
-  const deadLetterTarget = options.dlq === 'topic' ? deadLetterTopicOf(options.topic) : resolve(options.outDir ?? '.');
-  const { brokers, topic, groupId, batchSize, batchTimeoutMs, maxRetries, retryBackoffMs, errorThreshold, pauseMs, strict, failRate } = options;
-  const childOptions: ChildOptions = {
-    brokers,
-    topic,
-    groupId,
-    batchSize,
-    batchTimeoutMs,
-    maxRetries,
-    retryBackoffMs,
-    errorThreshold,
-    pauseMs,
-    strict,
-    failRate,
-  };
   const slots = assignments.map(
     (assignment, index) =>
       new ChildSlot({
-        ...childOptions,
         index,
-        assignment,
-        sink: options.sink === 'file' ? { kind: 'file', path: resolve(options.outDir ?? '.', `consumer-${index}.jsonl`) } : { kind: options.sink },
-        deadLetter: { mode: options.dlq, target: deadLetterTarget },
-        endOffsets: endOffsets ? [...endOffsets].map(([partition, offset]) => [partition, offset.toString()]) : undefined,
+        pipeline: childPipeline(options, index, assignment, endOffsets),
+        failRate: options.failRate,
         counted: options.count !== undefined,
         statsIntervalMs: Math.min(options.statsIntervalMs, 1_000),
         logLevel,
@@ -143,7 +173,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   let resolveAllDone: () => void = () => {};
   const allDone = new Promise<void>((done) => (resolveAllDone = done));
   const checkAllDone = (): void => {
-    if (slots.every((slot) => slot.state === 'done' || slot.state === 'gave up')) resolveAllDone();
+    if (slots.every((slot) => isSettled(slot.state))) resolveAllDone();
   };
 
   const shutdown = installShutdown({
@@ -162,7 +192,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
       if (slot.restartTimer) {
         clearTimeout(slot.restartTimer);
         slot.restartTimer = undefined;
-        slot.state = 'done';
+        slot.enter(ChildStates.done);
       }
     }
     checkAllDone();
@@ -174,7 +204,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
     const child = fork(distPath('consumer/cli/child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     slot.process = child;
     slot.pid = child.pid;
-    slot.state = 'running';
+    slot.enter(ChildStates.running);
     slot.startedAt = Date.now();
     slot.finished = undefined;
     child.send({ type: 'start', config: slot.config } satisfies ParentMessage);
@@ -216,13 +246,13 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
       slot.budgetOut = 0;
       const clean = code === 0 && slot.finished !== undefined && slot.finished !== FinishReasons.crashed;
       if (clean || shutdown.requested) {
-        slot.state = 'done';
+        slot.enter(ChildStates.done);
         checkAllDone();
         return;
       }
       if (code === 2) {
         // The child found a problem a restart can't fix (its message says which).
-        slot.state = 'gave up';
+        slot.enter(ChildStates.gaveUp);
         gaveUp ??= new HarnessError(ErrorCodes.runtime, slot.lastError ?? `child ${slot.index} cannot run`);
         shutdown.requestStop('a child cannot run');
         checkAllDone();
@@ -230,7 +260,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
       }
       slot.crashesInARow = Date.now() - slot.startedAt > healthyRunMs ? 1 : slot.crashesInARow + 1;
       if (slot.crashesInARow >= maxConsecutiveCrashes) {
-        slot.state = 'gave up';
+        slot.enter(ChildStates.gaveUp);
         gaveUp ??= new HarnessError(
           ErrorCodes.runtime,
           `child ${slot.index} (partitions ${slot.partitions.join(',') || 'by the group'}) crashed ${slot.crashesInARow} times in a row, last with: ${slot.lastError ?? `exit ${code ?? signal}`}`,
@@ -242,7 +272,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
         return;
       }
       const delayMs = Math.min(30_000, 1_000 * 2 ** (slot.crashesInARow - 1));
-      slot.state = `restarting in ${delayMs / 1000} s`;
+      slot.enter(ChildStates.restarting, delayMs);
       slot.restarts += 1;
       log.warn(
         { child: slot.index, pid: slot.pid, code, signal, delayMs, restart: slot.restarts },
@@ -272,7 +302,11 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   const draw = (): void => {
     if (table) table.render(formatChildTable(slots));
     else if (!options.quiet) {
-      for (const slot of slots) log.info({ child: slot.index, pid: slot.pid, partitions: slot.partitions, state: slot.state, ...slot.stats }, 'consumer stats');
+      for (const slot of slots)
+        log.info(
+          { child: slot.index, pid: slot.pid, partitions: slot.partitions, state: describeChildState(slot.state, slot.restartDelayMs), ...slot.stats },
+          'consumer stats',
+        );
     }
   };
   const ticker = setInterval(draw, options.statsIntervalMs);

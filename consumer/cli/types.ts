@@ -1,28 +1,16 @@
 /** What the consumer's parent and its child processes tell each other over IPC (JSON-safe). */
 import type { LogLevel } from '../../shared/config.js';
-import type { DeadLetterMode } from '../engine/dead-letter.js';
-import type { ConsumerOptions } from './options.js';
-import type { Assignment, FinishReason } from '../engine/partition-consumer.js';
+import type { FinishReason } from '../engine/partition-consumer.js';
+import type { PipelineSettings } from '../engine/pipeline.js';
 import type { StatsSnapshot } from '../engine/stats.js';
 
-export const SinkKinds = { file: 'file', stdout: 'stdout', none: 'none' } as const;
-export type SinkKind = (typeof SinkKinds)[keyof typeof SinkKinds];
-export const allowedSinkKinds: readonly SinkKind[] = Object.values(SinkKinds);
-
-/** The flags every child acts on as given (--fail-rate: a share of handler calls made to fail, to watch retries). */
-export type ChildOptions = Pick<
-  ConsumerOptions,
-  'brokers' | 'topic' | 'groupId' | 'batchSize' | 'batchTimeoutMs' | 'maxRetries' | 'retryBackoffMs' | 'errorThreshold' | 'pauseMs' | 'strict' | 'failRate'
->;
-
 /** How one child is set up; the parent sends it in the `start` message. */
-export interface ChildConfig extends ChildOptions {
+export interface ChildConfig {
   index: number;
-  assignment: Assignment;
-  sink: { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'none' };
-  deadLetter: { mode: DeadLetterMode; target: string };
-  /** -e: [partition, end offset] pairs seen when the run started. */
-  endOffsets: [number, string][] | undefined;
+  /** The child's whole pipeline: partitions, processing, sinks, dead letters, end offsets. */
+  pipeline: PipelineSettings;
+  /** --fail-rate: a share of handler calls made to fail, to watch retries (a handler is code, so it can't travel in `pipeline`). */
+  failRate: number;
   /** -c: ask the parent before processing, so the total across children is exact. */
   counted: boolean;
   statsIntervalMs: number;
