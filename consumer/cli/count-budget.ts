@@ -8,7 +8,7 @@
 export class CountBudget {
   #remaining: number;
   #outstanding = 0;
-  #closed = false;
+  #closed: boolean = false;
   /** Requests waiting for permission; `reply` returns false when the asker is gone. */
   readonly #waiting: { wanted: number; reply: (granted: number) => boolean }[] = [];
   readonly #onExhausted: () => void;
@@ -42,8 +42,10 @@ export class CountBudget {
   }
 
   #serve(): void {
-    while (this.#waiting.length > 0 && (this.#remaining > 0 || this.#outstanding === 0 || this.#closed)) {
-      const { wanted, reply } = this.#waiting.shift()!;
+    while (this.#remaining > 0 || this.#outstanding === 0 || this.#closed) {
+      const next = this.#waiting.shift();
+      if (!next) break;
+      const { wanted, reply } = next;
       const granted = this.#closed ? 0 : Math.min(wanted, this.#remaining);
       if (!reply(granted)) continue;
       this.#remaining -= granted;

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 export class LiveTable {
   readonly #stream: NodeJS.WriteStream;
   #drawnLines = 0;
-  #table = '';
+  #table: string = '';
 
   constructor(stream: NodeJS.WriteStream = process.stderr) {
     this.#stream = stream;

@@ -6,9 +6,8 @@ import { UsageError } from '../../shared/errors.js';
 
 /** Child i gets partitions i, i+n, i+2n…: [0..5] over 3 children → [[0,3],[1,4],[2,5]]. */
 export function slicePartitions(partitions: readonly number[], processes: number): number[][] {
-  const slices = Array.from({ length: processes }, () => [] as number[]);
-  [...partitions].sort((a, b) => a - b).forEach((partition, index) => slices[index % processes]!.push(partition));
-  return slices;
+  const sorted = [...partitions].sort((a, b) => a - b);
+  return Array.from({ length: processes }, (_, child) => sorted.filter((_, index) => index % processes === child));
 }
 
 /** "0,1;2,3;4,5" → [[0,1],[2,3],[4,5]], each partition of the topic at most once. */

@@ -142,7 +142,10 @@ export class BatchProcessor {
     // processor already stored are counted as handled and skipped, so no sink or dead letter gets them twice.
     const storedThrough = this.#storedThrough.get(partition) ?? -1;
     let replayed = 0;
-    while (replayed < messages.length && Number(messages[replayed]!.offset) <= storedThrough) replayed += 1;
+    for (const message of messages) {
+      if (Number(message.offset) > storedThrough) break;
+      replayed += 1;
+    }
 
     let handled = replayed;
     for (const message of messages.slice(replayed)) {
@@ -205,7 +208,8 @@ export class BatchProcessor {
     }
 
     this.#consecutiveErrors.set(partition, consecutive);
-    if (handled > replayed) this.#storedThrough.set(partition, Number(messages[handled - 1]!.offset));
+    const lastHandled = handled > replayed ? messages[handled - 1] : undefined;
+    if (lastHandled) this.#storedThrough.set(partition, Number(lastHandled.offset));
     // What a sink already had (written before a crash, not committed) was counted by the run that wrote it.
     const result = {
       handled,

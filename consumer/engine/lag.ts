@@ -33,6 +33,9 @@ interface Owner {
   clientId: string;
 }
 
+/** Plain code-unit order, the one sort() uses by default, written out. */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export async function describeGroupLag(admin: Admin, group: string, topicFilter?: string): Promise<GroupLag> {
   const { groups } = await admin.describeGroups([group]);
   const description = groups[0];
@@ -53,7 +56,7 @@ export async function describeGroupLag(admin: Admin, group: string, topicFilter?
   const keys = new Set([...owners.keys(), ...committed.keys()]);
   const topics = [...new Set([...keys].map((key) => key.slice(0, key.lastIndexOf('/'))))].filter((topic) => !topicFilter || topic === topicFilter);
   const rows: LagRow[] = [];
-  for (const topic of topics.sort()) {
+  for (const topic of topics.sort(byCodeUnits)) {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, Number(entry.high)]));
     for (const key of keys) {
       if (!key.startsWith(`${topic}/`) || key.slice(topic.length + 1).includes('/')) continue;

@@ -9,7 +9,7 @@ import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ErrorCodes, HarnessError, messageOf } from '../../shared/errors.js';
 import { connectClient, createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
 import type { Logger } from '../../shared/logger.js';
-import { SinkUnavailableError, type BatchProcessor } from './batch-processor.js';
+import { SinkUnavailableError, type BatchProcessor, type ChunkResult } from './batch-processor.js';
 import type { DeadLetterQueue } from './dead-letter.js';
 import type { Sink } from './sinks/types.js';
 import type { ConsumerStats } from './stats.js';
@@ -72,12 +72,12 @@ export class PartitionConsumer {
   readonly #pauseTimers = new Map<number, NodeJS.Timeout>();
   readonly #done = new Set<number>();
   /** The admin's pause of the whole topic, which a partition's cool-down must not undo. */
-  #pausedAll = false;
+  #pausedAll: boolean = false;
   #assigned: number[] = [];
   #admin: Admin | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
-  #stopRequested = false;
+  #stopRequested: boolean = false;
   /** eachBatch calls still running, and who waits for them to end. */
   #busyBatches = 0;
   #whenIdle: (() => void)[] = [];
@@ -190,7 +190,7 @@ export class PartitionConsumer {
       // KafkaJS silently drops commits once its runner is stopping, so the batches in progress must
       // finish (written, flushed, committed) before disconnect() begins.
       try {
-        if (this.#starting) this.#consumer.pause([{ topic: this.#options.topic }]);
+        if (this.#starting !== undefined) this.#consumer.pause([{ topic: this.#options.topic }]);
       } catch {
         // Between a crash and KafkaJS's restart there is no group to pause, and nothing is fetching.
       }
@@ -306,7 +306,7 @@ export class PartitionConsumer {
       }
       chunk = chunk.slice(0, granted);
 
-      let result;
+      let result: ChunkResult;
       try {
         result = await processor.process(partition, chunk, receivedAtMs);
         budget?.settle(granted, result.processed + result.failed);
@@ -320,8 +320,9 @@ export class PartitionConsumer {
       }
 
       // A run of failures may have ended the chunk early, even before its first message: commit only what was handled.
-      if (result.handled > 0) {
-        const last = chunk[result.handled - 1]!.offset;
+      const lastHandled = result.handled > 0 ? chunk[result.handled - 1] : undefined;
+      if (lastHandled) {
+        const last = lastHandled.offset;
         // A transaction's commit marker follows its last message but never reaches eachBatch: past
         // the batch's last message, the position is past the marker too, as the Java consumer's is.
         const next = last === batch.messages.at(-1)?.offset ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;

@@ -54,7 +54,9 @@ export function createStaticAssigner(topic: string, partitions: readonly number[
               continue;
             }
             owner.set(key, memberId);
-            (assignment[declared.topic] ??= []).push(partition);
+            const partitions = assignment[declared.topic] ?? [];
+            partitions.push(partition);
+            assignment[declared.topic] = partitions;
           }
         }
         return { memberId, memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }) };

@@ -44,7 +44,8 @@ export class ConsumerStats {
 
   recordChunk(result: { processed: number; failed: number; duplicates: number; elapsedMs: number }): void {
     this.#advanceRecent();
-    this.#recent[this.#recentSecond % recentWindowSeconds]! += result.processed;
+    const bucket = this.#recentSecond % recentWindowSeconds;
+    this.#recent[bucket] = (this.#recent[bucket] ?? 0) + result.processed;
     this.#processed += result.processed;
     this.#failed += result.failed;
     this.#duplicates += result.duplicates;

@@ -48,7 +48,7 @@ export class HttpSink implements Sink {
   readonly #where: string;
   readonly #timeoutMs: number;
   readonly #headers: Record<string, string>;
-  #closed = false;
+  #closed: boolean = false;
 
   constructor(options: HttpSinkOptions) {
     const url = parseHttpUrl(options.url);

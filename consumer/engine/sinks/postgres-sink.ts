@@ -62,7 +62,7 @@ function toColumns(batch: readonly Envelope[]): unknown[][] {
     keys.push(envelope.key);
     headers.push(JSON.stringify(envelope.headers));
     // A payload of undefined has no JSON text: it becomes SQL NULL, while a JSON null stays jsonb 'null'.
-    payloads.push(JSON.stringify(envelope.payload) ?? null);
+    payloads.push(envelope.payload === undefined ? null : JSON.stringify(envelope.payload));
   }
   return [topics, partitions, offsets, timestamps, keys, headers, payloads];
 }
@@ -85,8 +85,8 @@ export class PostgresSink implements Sink {
   readonly #connectionString: string;
   readonly #createSql: string;
   readonly #insertSql: string;
-  #opened = false;
-  #closed = false;
+  #opened: boolean = false;
+  #closed: boolean = false;
 
   constructor(options: PostgresSinkOptions) {
     const table = quoteTableName(options.table);
