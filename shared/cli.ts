@@ -80,7 +80,7 @@ export function reportError(error: unknown): ExitCode {
 }
 
 /** Runs a CLI's main function and exits with its code once stdout has drained. */
-export async function runCli(main: () => Promise<ExitCode | void>): Promise<never> {
+export async function runCli(main: () => Promise<ExitCode | undefined>): Promise<never> {
   let code: ExitCode;
   try {
     code = (await main()) ?? ExitCodes.ok;
