@@ -3,7 +3,8 @@
  * learn the last offset written per partition, so messages replayed after an unclean stop (written,
  * not yet committed) are recognised and skipped: each message lands in the file exactly once.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { ErrorCodes, HarnessError, messageOf } from '../../../shared/errors.js';
 import { envelopeLine, type Envelope } from '../envelope.js';
 import { JsonlFile } from './jsonl-file.js';
 import type { Sink, SinkWriteResult } from './types.js';
@@ -13,20 +14,33 @@ const tailBytes = 16 * 1024 * 1024;
 
 const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
-/** Highest offset per topic-partition among the last lines of a JSON Lines file of envelopes. */
+/** A file that can't be read (a folder, a path through a file, no permission): the sink can't tell what it already holds. */
+function unreadable(path: string, error: unknown): HarnessError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new HarnessError(ErrorCodes.runtime, `file sink ${path} cannot be read: ${messageOf(error)}`, { cause: error, path, causeCode: code });
+}
+
+/**
+ * Highest offset per topic-partition among the last lines of a JSON Lines file of envelopes; empty
+ * when there is no file yet. Any other failure to read it throws, since taking an unreadable file
+ * for an empty one would write again what it already holds.
+ */
 export async function lastWrittenOffsets(path: string): Promise<Map<string, number>> {
   const offsets = new Map<string, number>();
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
-  } catch {
-    return offsets;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return offsets;
+    throw unreadable(path, error);
   }
   try {
     const { size } = await handle.stat();
     const start = Math.max(0, size - tailBytes);
     const buffer = Buffer.alloc(size - start);
-    await handle.read(buffer, 0, buffer.length, start);
+    await handle.read(buffer, 0, buffer.length, start).catch((error: unknown) => {
+      throw unreadable(path, error);
+    });
     const lines = buffer.toString('utf8').split('\n');
     // The first line may be cut by the tail boundary, the last by a crash mid-write: skip what won't parse.
     for (const line of lines) {

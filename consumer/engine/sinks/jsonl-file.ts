@@ -4,12 +4,12 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ErrorCodes, HarnessError } from '../../../shared/errors.js';
+import { ErrorCodes, HarnessError, messageOf } from '../../../shared/errors.js';
 
 export class JsonlFile {
   readonly path: string;
   #handle: FileHandle | undefined;
-  #closed = false;
+  #closed: boolean = false;
   /** Appends run one after another, so concurrent callers (one per partition) never interleave lines. */
   #lastAppend: Promise<void> = Promise.resolve();
   #appends = 0;
@@ -22,8 +22,17 @@ export class JsonlFile {
 
   async open(): Promise<void> {
     if (this.#handle) return;
-    await mkdir(dirname(this.path), { recursive: true });
-    this.#handle = await open(this.path, 'a');
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.#handle = await open(this.path, 'a');
+    } catch (error) {
+      // EISDIR, ENOTDIR, EACCES…: a path nobody can write to, which no retry will change.
+      throw new HarnessError(ErrorCodes.runtime, `cannot open ${this.path} for appending: ${messageOf(error)}`, {
+        cause: error,
+        path: this.path,
+        causeCode: (error as NodeJS.ErrnoException).code,
+      });
+    }
   }
 
   /** Appends whole lines: each record becomes one line, by `toLine` (JSON.stringify by default). */

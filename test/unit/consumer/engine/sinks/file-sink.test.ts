@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +51,15 @@ describe('FileSink', () => {
     await sink.close().catch(() => {});
   });
 
+  it('refuses to open a path it cannot read, naming it, rather than taking it for a new file', async () => {
+    // Tests run as root, where a mode of 000 stops no read: a folder in the file's place fails for anyone.
+    const path = join(dir, 'taken.jsonl');
+    await mkdir(path);
+    const sink = new FileSink(path);
+    await expect(sink.open()).rejects.toThrow(`file sink ${path} cannot be read: EISDIR`);
+    await sink.close();
+  });
+
   it('fails on a write after close rather than reopening', async () => {
     const sink = new FileSink(join(dir, 'x.jsonl'));
     await sink.open();
@@ -69,5 +78,16 @@ describe('lastWrittenOffsets', () => {
 
   it('is empty for a file that does not exist', async () => {
     expect((await lastWrittenOffsets(join(dir, 'missing.jsonl'))).size).toBe(0);
+  });
+
+  it('throws, with the path and the cause, for a file that exists but cannot be read', async () => {
+    const folder = join(dir, 'folder.jsonl');
+    await mkdir(folder);
+    await expect(lastWrittenOffsets(folder)).rejects.toMatchObject({ message: expect.stringContaining(folder), fields: { causeCode: 'EISDIR' } });
+
+    // A file where a folder should be: the path can't even be looked up.
+    await writeFile(join(dir, 'plain'), '');
+    const below = join(dir, 'plain', 'consumer-0.jsonl');
+    await expect(lastWrittenOffsets(below)).rejects.toMatchObject({ message: expect.stringContaining(below), fields: { causeCode: 'ENOTDIR' } });
   });
 });
