@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBrokerList, readSettings } from '../../../shared/config.js';
+import { parseBrokerList, parseUser, readSettings } from '../../../shared/config.js';
 import { UsageError } from '../../../shared/errors.js';
 
 describe('parseBrokerList', () => {
@@ -46,23 +46,25 @@ describe('readSettings', () => {
   });
 });
 
-describe('readAdminSettings', () => {
-  it('is safe by default: loopback, no HTTP origins, 50 consumers', async () => {
-    const { readAdminSettings } = await import('../../../consumer/admin/settings.js');
-    const admin = readAdminSettings({});
-    expect(admin).toMatchObject({ host: '127.0.0.1', port: 8080, token: undefined, httpAllow: [], brokerAllow: [], maxConsumers: 50, databaseUrl: undefined });
-    expect(admin.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+describe('parseUser', () => {
+  it('takes no user from an unset or empty value', () => {
+    expect(parseUser(undefined, 'HARNESS_USER')).toBeUndefined();
+    expect(parseUser('', 'HARNESS_USER')).toBeUndefined();
   });
 
-  it('reads the ADMIN_* variables and checks them', async () => {
-    const { readAdminSettings } = await import('../../../consumer/admin/settings.js');
-    expect(readAdminSettings({ ADMIN_HTTP_ALLOW: 'http://127.0.0.1:8081/path, https://hooks.example' }).httpAllow).toEqual([
-      'http://127.0.0.1:8081',
-      'https://hooks.example',
-    ]);
-    expect(() => readAdminSettings({ ADMIN_HTTP_ALLOW: 'file:///etc' })).toThrow(/ADMIN_HTTP_ALLOW has "file:\/\/\/etc"/);
-    expect(() => readAdminSettings({ ADMIN_PORT: 'http' })).toThrow(/ADMIN_PORT is "http"/);
-    expect(() => readAdminSettings({ ADMIN_MAX_CONSUMERS: '0' })).toThrow(/ADMIN_MAX_CONSUMERS/);
-    expect(readAdminSettings({ ADMIN_HOST: '10.0.0.5' }).allowedHosts).toContain('10.0.0.5');
+  it.each([['alice'], ['Bob_2'], ['team-7'], ['a'.repeat(40)]])('keeps %j as it is', (user) => {
+    expect(parseUser(user, 'HARNESS_USER')).toBe(user);
+  });
+
+  // A dot would make `<user>.<name>` ambiguous; the other characters are not allowed in a topic name.
+  it.each([['alice.b'], ['al ice'], ['ålice'], ['a/b'], ['a'.repeat(41)]])('rejects %j, naming where it came from', (user) => {
+    expect(() => parseUser(user, '--user')).toThrow(UsageError);
+    expect(() => parseUser(user, '--user')).toThrow(new RegExp(`--user is "${user}"`));
+  });
+
+  it('is what readSettings reads from HARNESS_USER', () => {
+    expect(readSettings({ HARNESS_USER: 'alice' }).user).toBe('alice');
+    expect(readSettings({}).user).toBeUndefined();
+    expect(() => readSettings({ HARNESS_USER: 'alice.b' })).toThrow(/HARNESS_USER is "alice.b"/);
   });
 });
