@@ -139,15 +139,22 @@ describe('BatchProcessor', () => {
 
   it('leaves a message whose handler retries a stop cut short for the next run, instead of dead-lettering it', async () => {
     const stopping = new AbortController();
+    // The stop comes while the handler waits for its first retry (10 s): only the abort can end that wait in time.
+    class StopOnRetry extends ConsumerStats {
+      override recordRetry(): void {
+        super.recordRetry();
+        stopping.abort();
+      }
+    }
     const { processor, deadLetters, sink } = setup({
       maxRetries: 5,
       retryBackoffMs: 10_000,
       signal: stopping.signal,
+      stats: new StopOnRetry(),
       handler: (envelope) => {
         if (envelope.offset === 1) throw new Error('downstream is down');
       },
     });
-    setTimeout(() => stopping.abort(), 50);
     const result = await processor.process(0, [message(0, '{}'), message(1, '{}'), message(2, '{}')], Date.now());
     expect(result).toMatchObject({ handled: 1, processed: 1, failed: 0 });
     expect(sink.written.map((envelope) => envelope.offset)).toEqual([0]);
