@@ -11,6 +11,9 @@ import { ErrorCodes, HarnessError, InterruptedError } from '../shared/errors.js'
 import type { Logger } from '../shared/logger.js';
 import { projectRoot } from '../shared/paths.js';
 import { startTicker } from '../shared/progress.js';
+import { settings } from '../shared/config.js';
+import { DownloadFailures, downloadJars, JarDownloadError, verifyJars } from './jar-fetch.js';
+import { readJarsLock, totalBytes, type JarsLock } from './jars-lock.js';
 import { kafkaVersion, type HomePaths } from './layout.js';
 import { isAlive } from './processes.js';
 
@@ -74,9 +77,13 @@ export function jarsPresent(paths: HomePaths): boolean {
 }
 
 export interface EnsureJarsOptions {
-  /** The Maven command; default `mvn` (tests stand a script in for it). */
+  /** The Maven command tried when the direct download fails; default `mvn` (tests stand a script in for it). */
   mavenCommand?: string;
-  /** Aborting stops Maven and removes what it had copied. */
+  /** Repository with Maven's layout to download from; default MAVEN_REPOSITORY_URL or Maven Central. */
+  repositoryUrl?: string;
+  /** The jars to fetch; default kafka/jars.lock.json. */
+  lock?: JarsLock;
+  /** Aborting stops the downloads (or Maven) and removes what they had written. */
   signal?: AbortSignal | undefined;
 }
 
@@ -97,46 +104,43 @@ async function removeStaleStaging(paths: HomePaths): Promise<void> {
   }
 }
 
+const megabytes = (bytes: number): string => (bytes / 1_000_000).toFixed(1);
+
 /**
- * Copies Kafka and its runtime dependencies from Maven Central into `libs/` once. Maven writes into
- * a temporary folder that is renamed when complete, so an interrupted download is never mistaken
- * for a finished one.
+ * Puts Kafka and its runtime dependencies into `libs/` once: the jars of kafka/jars.lock.json,
+ * downloaded directly and checked against their SHA-256. When the direct download can't reach the
+ * repository (a proxy, a mirror only Maven is configured for) and `mvn` is installed, Maven fetches
+ * them instead, honouring ~/.m2/settings.xml, and they are checked the same way. Everything goes to
+ * a temporary folder renamed when complete, so an interrupted download is never mistaken for a
+ * finished one.
  */
 export async function ensureJars(paths: HomePaths, log: Logger, options: EnsureJarsOptions = {}): Promise<'present' | 'fetched'> {
   const { mavenCommand = 'mvn', signal } = options;
   if (jarsPresent(paths) && (await readFile(paths.libsMarker, 'utf8')).trim() === kafkaVersion) return 'present';
+  const lock = options.lock ?? readJarsLock();
+  const repositoryUrl = options.repositoryUrl ?? settings().mavenRepositoryUrl;
   await removeStaleStaging(paths);
   const staging = `${paths.libs}.partial-${process.pid}`;
   await mkdir(staging, { recursive: true });
-  const ticker = startTicker(`fetching the Kafka ${kafkaVersion} jars from Maven Central (first run only, about 55 MB)`);
-  if (!ticker.visible) log.info({ kafkaVersion, into: paths.libs }, 'fetching the Kafka jars from Maven Central (first run only, about 55 MB)');
-  const pom = join(projectRoot, 'kafka', 'pom.xml');
-  const args = ['-B', '-q', '--no-transfer-progress', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`];
+  const total = totalBytes(lock);
+  const what = `the Kafka ${kafkaVersion} jars (${lock.jars.length} files, ${megabytes(total)} MB, first run only)`;
+  const ticker = startTicker(`fetching ${what}`);
+  if (!ticker.visible) log.info({ kafkaVersion, from: repositoryUrl, into: paths.libs }, `fetching ${what}`);
   try {
-    const { code, output } = await runToEnd(mavenCommand, args, signal);
-    if (code !== 0) {
-      const reason =
-        output
-          .split('\n')
-          .find((line) => line.includes('[ERROR]'))
-          ?.replace(/^\[ERROR\]\s*/, '') ?? `mvn exited with ${code}`;
-      throw new HarnessError(
-        ErrorCodes.mavenFailed,
-        `Maven could not fetch the Kafka jars from Maven Central (${reason.slice(0, 200)}): check the network or proxy (~/.m2/settings.xml), ${otherWays}`,
-        {
-          details: output.trim().split('\n').slice(-5),
-        },
-      );
+    try {
+      await downloadJars(lock, staging, {
+        repositoryUrl,
+        signal,
+        onProgress: (received) => ticker.update(`fetching the Kafka ${kafkaVersion} jars: ${megabytes(received)} of ${megabytes(total)} MB`),
+      });
+    } catch (error) {
+      if (signal?.aborted || !(error instanceof JarDownloadError) || error.failure === DownloadFailures.checksum) throw error;
+      ticker.update(`fetching the Kafka ${kafkaVersion} jars with Maven`);
+      await fetchWithMaven(staging, lock, mavenCommand, error, signal, log);
     }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (signal?.aborted) throw new InterruptedError('interrupted while fetching the Kafka jars (nothing was kept): run it again to fetch them');
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new HarnessError(
-        ErrorCodes.mavenFailed,
-        `Maven (mvn) is not installed; it fetches the Kafka jars once: install it (e.g. apt install maven), ${otherWays}`,
-      );
-    }
     throw error;
   } finally {
     ticker.stop();
@@ -147,10 +151,64 @@ export async function ensureJars(paths: HomePaths, log: Logger, options: EnsureJ
   return 'fetched';
 }
 
-/** Runs a command to its end, collecting stdout and stderr together. Aborting `signal` kills it (SIGTERM). */
-export function runToEnd(command: string, args: readonly string[], signal?: AbortSignal): Promise<{ code: number; output: string }> {
+/** The second route: Maven resolves kafka/pom.xml through whatever ~/.m2/settings.xml configures. */
+async function fetchWithMaven(
+  staging: string,
+  lock: JarsLock,
+  mavenCommand: string,
+  directFailure: JarDownloadError,
+  signal: AbortSignal | undefined,
+  log: Logger,
+): Promise<void> {
+  const direct = directFailure.message.slice(0, 200);
+  const pom = join(projectRoot, 'kafka', 'pom.xml');
+  const args = ['-B', '-q', '--no-transfer-progress', '-f', pom, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`];
+  let outcome: { code: number; output: string };
+  try {
+    // Said as soon as mvn starts (not before: it may not exist), since Maven's own output is quiet.
+    outcome = await runToEnd(mavenCommand, args, signal, () =>
+      log.warn({ reason: direct }, 'the direct download of the Kafka jars failed; trying Maven, which honours ~/.m2/settings.xml'),
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HarnessError(
+        ErrorCodes.mavenFailed,
+        `could not download the Kafka jars (${direct}): check the network; behind a proxy or with a mirror, set MAVEN_REPOSITORY_URL=<mirror>/maven2 or install Maven (apt install maven) configured in ~/.m2/settings.xml; ${otherWays}`,
+        { cause: directFailure },
+      );
+    }
+    throw error;
+  }
+  if (outcome.code !== 0) {
+    const reason =
+      outcome.output
+        .split('\n')
+        .find((line) => line.includes('[ERROR]'))
+        ?.replace(/^\[ERROR\]\s*/, '') ?? `mvn exited with ${outcome.code}`;
+    throw new HarnessError(
+      ErrorCodes.mavenFailed,
+      `could not download the Kafka jars (${direct}), and Maven could not either (${reason.slice(0, 200)}): check the network or proxy (~/.m2/settings.xml), ${otherWays}`,
+      { details: outcome.output.trim().split('\n').slice(-5), cause: directFailure },
+    );
+  }
+  const check = await verifyJars(lock, staging);
+  const wrong = [...check.missing.map((name) => `${name} missing`), ...check.different.map((name) => `${name} differs`)];
+  if (wrong.length > 0) {
+    throw new HarnessError(
+      ErrorCodes.mavenFailed,
+      `Maven fetched jars that are not the ones kafka/jars.lock.json pins (${wrong.slice(0, 3).join(', ')}${wrong.length > 3 ? ', …' : ''}): kafka/pom.xml and the lock disagree, or the mirror serves other files`,
+    );
+  }
+}
+
+/**
+ * Runs a command to its end, collecting stdout and stderr together. Aborting `signal` kills it
+ * (SIGTERM). `onSpawn` runs once the command has started (a missing command rejects with ENOENT instead).
+ */
+export function runToEnd(command: string, args: readonly string[], signal?: AbortSignal, onSpawn?: () => void): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    if (onSpawn) child.once('spawn', onSpawn);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

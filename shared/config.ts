@@ -39,6 +39,8 @@ export interface Settings {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   /** JVM heap flags for the local broker, as Kafka's own scripts take them (KAFKA_HEAP_OPTS). */
   readonly kafkaHeapOpts: string;
+  /** Where the Kafka jars are downloaded from (MAVEN_REPOSITORY_URL): Maven Central, or a mirror with its layout. */
+  readonly mavenRepositoryUrl: string;
   /**
    * HARNESS_USER: a learner's name on a cluster shared by a room. Every topic, group, transactional id
    * and client id a command creates starts with `<user>.`, so learners never collide (see shared/names.ts).
@@ -102,6 +104,7 @@ export function readSettings(env: Environment = process.env): Settings {
     ci: env.CI === 'true' || env.CI === '1',
     logFormat: parseLogFormat(env.LOG_FORMAT),
     kafkaHeapOpts: env.KAFKA_HEAP_OPTS || '-Xms512m -Xmx512m',
+    mavenRepositoryUrl: (env.MAVEN_REPOSITORY_URL || 'https://repo1.maven.org/maven2').replace(/\/+$/, ''),
     user: parseUser(env.HARNESS_USER, 'HARNESS_USER'),
   });
 }
