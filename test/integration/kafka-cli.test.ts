@@ -32,7 +32,8 @@ describe.runIf(runJava)('kafka:up, kafka:status and kafka:down on the local JVM'
     expect(first.stdout).toMatch(new RegExp(`Kafka ${versionPattern} is up \\(local JVM, 1 node\\) in [\\d.]+ s: KAFKA_BROKERS=127\\.0\\.0\\.1:${basePort}`));
     expect(first.stdout).toMatch(/topic test-topic: 6 partitions, replication factor 1 \(created\)/);
     const [pid] = pidsIn(first.stdout);
-    expect(pid && isAlive(pid)).toBe(true);
+    if (pid === undefined) throw new Error(`kafka:up named no pid:\n${first.stdout}`);
+    expect(isAlive(pid)).toBe(true);
 
     const second = await runCli('kafka/up.js', args, { env });
     expect(second.code, second.stderr).toBe(0);
@@ -51,7 +52,7 @@ describe.runIf(runJava)('kafka:up, kafka:status and kafka:down on the local JVM'
     const down = await runCli('kafka/down.js', [], { env });
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toMatch(new RegExp(`Stopped node 1 \\(pid ${pid}\\)`));
-    expect(isAlive(pid!)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     expect(await isPortFree(basePort, '127.0.0.1')).toBe(true);
     expect(await isPortFree(controllerPort, '127.0.0.1')).toBe(true);
     expect(existsSync(join(home, 'data', 'node-1', 'meta.properties'))).toBe(true);

@@ -21,8 +21,13 @@ const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
 };
-const kafka = compose.services.kafka!;
-const init = compose.services['kafka-init']!;
+function service(name: string): Service {
+  const found = compose.services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+const kafka = service('kafka');
+const init = service('kafka-init');
 
 describe('docker-compose.yml', () => {
   it(`pins apache/kafka:${kafkaVersion} (the version the local broker runs) everywhere, never latest`, () => {
@@ -43,7 +48,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('has a healthcheck and keeps data in a named volume', () => {
-    expect(kafka.healthcheck?.test).toBeDefined();
+    // depends_on: service_healthy waits on this; it must ask the broker itself, not only check the process.
+    expect(String(kafka.healthcheck?.test)).toMatch(/kafka-broker-api-versions\.sh --bootstrap-server localhost:9092/);
     const [volume] = kafka.volumes ?? [];
     const name = volume?.split(':')[0] ?? '';
     expect(compose.volumes).toHaveProperty(name);

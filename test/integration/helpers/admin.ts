@@ -14,7 +14,13 @@ export interface TestAdmin {
   running: RunningAdmin;
   settings: AdminSettings;
   /** fetch() against the server, JSON in and out. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    // biome-ignore lint/suspicious/noExplicitAny: each route answers another shape; a test reads the fields it checks and its expect() validates them.
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export async function tempFolder(prefix: string): Promise<string> {

@@ -43,20 +43,23 @@ export function describeGroupWithJava(brokers: readonly string[], group: string)
   if (result.code !== 0) throw new Error(`ConsumerGroupCommand failed (${result.code}): ${result.stderr}`);
   const dash = (value: string): string | null => (value === '-' ? null : value);
   const number = (value: string): number | null => (value === '-' ? null : Number(value));
-  return result.stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cells) => cells.length === 9 && cells[0] === group)
-    .map(([rowGroup, topic, partition, current, end, lag, consumerId, host, clientId]) => ({
-      group: rowGroup!,
-      topic: topic!,
-      partition: Number(partition),
-      currentOffset: number(current!),
-      logEndOffset: Number(end),
-      lag: number(lag!),
-      consumerId: dash(consumerId!),
-      host: dash(host!),
-      clientId: dash(clientId!),
-    }))
-    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  return (
+    result.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cells) => cells.length === 9 && cells[0] === group)
+      // The filter keeps rows of exactly nine cells, so the defaults only satisfy the type checker.
+      .map(([, topic = '', partition = '', current = '', end = '', lag = '', consumerId = '', host = '', clientId = '']) => ({
+        group,
+        topic,
+        partition: Number(partition),
+        currentOffset: number(current),
+        logEndOffset: Number(end),
+        lag: number(lag),
+        consumerId: dash(consumerId),
+        host: dash(host),
+        clientId: dash(clientId),
+      }))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  );
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrapServers, brokerProperties, kafkaVersion, planCluster } from '../../../kafka/layout.js';
+import { bootstrapServers, brokerProperties, type ClusterPlan, kafkaVersion, type NodePlan, planCluster } from '../../../kafka/layout.js';
 import { projectRoot } from '../../../shared/paths.js';
 
 function properties(text: string): Map<string, string> {
@@ -11,6 +11,12 @@ function properties(text: string): Map<string, string> {
       .filter((line) => line.includes('=') && !line.startsWith('#'))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]),
   );
+}
+
+function nodeOf(plan: ClusterPlan, index: number): NodePlan {
+  const node = plan.nodes[index];
+  if (node === undefined) throw new Error(`the plan has ${plan.nodes.length} nodes, not ${index + 1}`);
+  return node;
 }
 
 describe('planCluster', () => {
@@ -36,7 +42,7 @@ describe('planCluster', () => {
 describe('brokerProperties', () => {
   it('configures a single KRaft node with internal topics it can actually replicate', () => {
     const plan = planCluster(1, 9092);
-    const props = properties(brokerProperties(plan, plan.nodes[0]!, '/data/node-1'));
+    const props = properties(brokerProperties(plan, nodeOf(plan, 0), '/data/node-1'));
     expect(props.get('process.roles')).toBe('broker,controller');
     expect(props.get('controller.quorum.voters')).toBe('1@127.0.0.1:19092');
     expect(props.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:19092');
@@ -51,7 +57,7 @@ describe('brokerProperties', () => {
 
   it('gives every node of three the whole quorum and replicated internal topics', () => {
     const plan = planCluster(3, 9092);
-    const second = properties(brokerProperties(plan, plan.nodes[1]!, '/data/node-2'));
+    const second = properties(brokerProperties(plan, nodeOf(plan, 1), '/data/node-2'));
     expect(second.get('node.id')).toBe('2');
     expect(second.get('controller.quorum.voters')).toBe('1@127.0.0.1:19092,2@127.0.0.1:19093,3@127.0.0.1:19094');
     expect(second.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9093,CONTROLLER://127.0.0.1:19093');

@@ -65,7 +65,9 @@ describe('defineConsumer', () => {
   });
 
   it('refuses a URL whose origin is not allowed, and one that is only similar', async () => {
-    await expect(defineConsumer(input({ sinks: [{ type: 'http', url: 'http://127.0.0.1:8081/in' }] }), context)).resolves.toBeDefined();
+    await expect(defineConsumer(input({ sinks: [{ type: 'http', url: 'http://127.0.0.1:8081/in' }] }), context)).resolves.toMatchObject({
+      sinks: [{ type: 'http', url: 'http://127.0.0.1:8081/in' }],
+    });
     await expect(defineConsumer(input({ sinks: [{ type: 'http', url: 'http://127.0.0.1:8082/in' }] }), context)).rejects.toThrow(/not allowed/);
     await expect(defineConsumer(input({ sinks: [{ type: 'http', url: 'http://127.0.0.1.evil.example:8081/in' }] }), context)).rejects.toThrow(/not allowed/);
   });
@@ -81,14 +83,14 @@ describe('defineConsumer', () => {
     await expect(defineConsumer(input({ sinks: [{ type: 'postgres', table: 'orders' }] }), context)).rejects.toThrow(/ADMIN_DATABASE_URL/);
     await expect(
       defineConsumer(input({ sinks: [{ type: 'postgres', table: 'orders' }] }), { ...context, admin: { ...admin, databaseUrl: 'postgresql://x/y' } }),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ sinks: [{ type: 'postgres', table: 'orders' }] });
   });
 
   it('takes other brokers only from ADMIN_BROKER_ALLOW', async () => {
     await expect(defineConsumer(input({ brokers: ['10.1.1.1:9092'] }), context)).rejects.toThrow(/ADMIN_BROKER_ALLOW/);
     await expect(
       defineConsumer(input({ brokers: ['10.1.1.1:9092'] }), { ...context, admin: { ...admin, brokerAllow: ['10.1.1.1:9092'] } }),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ brokers: ['10.1.1.1:9092'] });
   });
 
   it('keeps id, name and creation time on update', async () => {

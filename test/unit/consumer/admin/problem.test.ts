@@ -6,9 +6,15 @@ import { createRootLogger } from '../../../../shared/logger.js';
 function handle(error: unknown): { status: number; body: Record<string, unknown> } {
   const sent = { status: 0, body: {} as Record<string, unknown> };
   const response = { headersSent: false, status: vi.fn(), type: vi.fn(), json: vi.fn() };
-  response.status.mockImplementation((code: number) => ((sent.status = code), response));
+  response.status.mockImplementation((code: number) => {
+    sent.status = code;
+    return response;
+  });
   response.type.mockReturnValue(response);
-  response.json.mockImplementation((body: Record<string, unknown>) => ((sent.body = body), response));
+  response.json.mockImplementation((body: Record<string, unknown>) => {
+    sent.body = body;
+    return response;
+  });
   problemHandler(createRootLogger({ level: 'silent' }))(error, {} as Request, response as unknown as Response, vi.fn());
   return sent;
 }
