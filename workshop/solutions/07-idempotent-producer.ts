@@ -1,0 +1,11 @@
+/** Reference solution of exercise 7: the broker numbers each producer's batches and drops a repeat. */
+import type { ProducerConfig } from 'kafkajs';
+
+export const producerConfig: ProducerConfig = {
+  idempotent: true,
+  // The broker remembers the last 5 batches of each producer and partition: more in flight and a retry could fall outside that window.
+  maxInFlightRequests: 5,
+};
+
+/** Idempotence counts on every in-sync replica having the batch; KafkaJS refuses it with any other acks. */
+export const acks: -1 | 0 | 1 = -1;
