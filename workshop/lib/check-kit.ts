@@ -90,6 +90,8 @@ export function checkKafka(context: CheckContext, name = 'ws-check'): KafkaClien
 export interface ProduceOrdersOptions {
   /** `customer` keys each order by its customer id; `none` sends it without a key. Default `customer`. */
   key?: 'customer' | 'none';
+  /** Sends each order to this partition instead of letting its key decide. */
+  partitionOf?: (order: TestOrder, index: number) => number;
   /** Orders per send. Default 500. */
   batchSize?: number;
   /** Stops sending (and resolves with what was acknowledged so far) when it aborts. */
@@ -107,7 +109,11 @@ export async function produceOrders(producer: Producer, topic: string, orders: r
     const batch = orders.slice(start, start + batchSize);
     await producer.send({
       topic,
-      messages: batch.map((order) => ({ key: options.key === 'none' ? null : order.customer, value: JSON.stringify(order) })),
+      messages: batch.map((order, index) => ({
+        key: options.key === 'none' ? null : order.customer,
+        value: JSON.stringify(order),
+        ...(options.partitionOf ? { partition: options.partitionOf(order, start + index) } : {}),
+      })),
     });
     acknowledged.push(...batch);
   }
@@ -213,6 +219,17 @@ export async function readTopic(context: CheckContext, topic: string, options: R
     await admin.deleteGroups([groupId]).catch(() => {});
     await admin.disconnect().catch(() => {});
   }
+}
+
+/**
+ * Runs `stop` once if the signal aborts (the time limit, Ctrl-C), so what a check started (its
+ * clients, the learner's consumers) never outlives it. Returns the function that unregisters it.
+ */
+export function stopOnAbort(signal: AbortSignal, stop: () => Promise<unknown>): () => void {
+  const onAbort = () => void stop().catch(() => {});
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
 
 export interface WaitForOptions {
