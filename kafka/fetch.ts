@@ -10,12 +10,15 @@ import { ensureJars } from './prerequisites.js';
 
 await runCli(async () => {
   await createCli(hideBin(process.argv), { scriptName: 'npm run kafka:fetch --' })
-    .usage(`Usage: npm run kafka:fetch\n\nCopies Kafka ${kafkaVersion} and its dependencies from Maven Central into .kafka/libs/ (once).`)
+    .usage(
+      `Usage: npm run kafka:fetch\n\nDownloads Kafka ${kafkaVersion} and its dependencies (the jars pinned in kafka/jars.lock.json, each checked against its SHA-256) from Maven Central into .kafka/libs/, once. Only Java is needed; Maven is tried only when the direct download fails (it honours ~/.m2/settings.xml).`,
+    )
     .example('npm run kafka:fetch', 'fetch now; kafka:up then starts without the network')
+    .example('MAVEN_REPOSITORY_URL=https://nexus.example.com/repository/maven-public npm run kafka:fetch', 'from a mirror')
     .parseAsync();
   const paths = homePaths(settings().kafkaHome);
   const log = getLogger('kafka-fetch');
-  // A Ctrl-C stops Maven and removes what it had copied (exit 130): no half-filled folder stays behind.
+  // A Ctrl-C stops the downloads (or Maven) and removes what they had written (exit 130): no half-filled folder stays behind.
   const shutdown = installShutdown({ log, graceMs: 10_000 });
   try {
     const outcome = await ensureJars(paths, log, { signal: shutdown.signal });
