@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
 import type { ConsumeReport } from '../../consumer/cli/summary.js';
-import { createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
@@ -36,7 +36,7 @@ await runCli(async () => {
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run bench:consume --' })
     .usage('Usage: npm run bench:consume -- [--quick] [--json]\n\nJava ConsumerPerformance vs this consumer; end-to-end latency; idle CPU.')
     .options({
-      brokers: { alias: 'b', type: 'string', default: config.brokers.join(','), describe: 'Bootstrap brokers' },
+      brokers: brokersFlag(config),
       count: { alias: 'c', type: 'number', default: 1_000_000, describe: 'Messages in the pre-filled topic' },
       'latency-seconds': { type: 'number', default: 30, describe: 'How long the 2,000 msg/s latency run lasts' },
       'idle-seconds': { type: 'number', default: 30, describe: 'How long idle CPU is measured' },
@@ -45,7 +45,9 @@ await runCli(async () => {
     })
     .example('npm run bench:consume -- --quick', 'a quick comparison')
     .parseAsync();
-  const brokers = argv.brokers.split(',');
+  const { brokers } = argv;
+  // Other commands take them back as one -b flag.
+  const brokerList = brokers.join(',');
   const count = argv.quick ? 100_000 : requireInteger('count', argv.count, 1_000);
   const latencySeconds = argv.quick ? 10 : requireInteger('latency-seconds', argv['latency-seconds'], 1);
   const idleSeconds = argv.quick ? 10 : requireInteger('idle-seconds', argv['idle-seconds'], 1);
@@ -61,7 +63,7 @@ await runCli(async () => {
     return topic;
   };
   const produce = async (topic: string, args: string[]): Promise<void> => {
-    const run = await runMeasured(process.execPath, [distPath('producer/cli.js'), '-b', argv.brokers, '-t', topic, '-q', ...args]);
+    const run = await runMeasured(process.execPath, [distPath('producer/cli.js'), '-b', brokerList, '-t', topic, '-q', ...args]);
     if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `producing failed: ${run.stderr.trim().split('\n').pop()}`);
   };
 
@@ -79,7 +81,7 @@ await runCli(async () => {
       join(config.kafkaHome, 'libs', '*'),
       'org.apache.kafka.tools.ConsumerPerformance',
       '--bootstrap-server',
-      argv.brokers,
+      brokerList,
       '--topic',
       topic,
       '--messages',
@@ -120,7 +122,7 @@ await runCli(async () => {
         const run = await runMeasured(process.execPath, [
           distPath('consumer/cli/cli.js'),
           '-b',
-          argv.brokers,
+          brokerList,
           '-t',
           topic,
           '-G',
@@ -167,7 +169,7 @@ await runCli(async () => {
       [
         distPath('consumer/cli/cli.js'),
         '-b',
-        argv.brokers,
+        brokerList,
         '-t',
         latencyTopic,
         '-G',

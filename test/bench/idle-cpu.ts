@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
-import { createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { getLogger } from '../../shared/logger.js';
@@ -17,12 +17,12 @@ await runCli(async () => {
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run bench:idle --' })
     .options({
       seconds: { type: 'number', default: 30, describe: 'How long to measure' },
-      brokers: { alias: 'b', type: 'string', default: settings().brokers.join(','), describe: 'Bootstrap brokers' },
+      brokers: brokersFlag(settings()),
       json: { type: 'boolean', default: false, describe: 'Print the result as JSON' },
     })
     .parseAsync();
   const seconds = requireInteger('seconds', argv.seconds, 1, 3600);
-  const brokers = argv.brokers.split(',');
+  const { brokers } = argv;
   const log = getLogger('bench-idle');
   const kafka = createKafka({ clientId: 'bench-idle', brokers, log });
   const admin = kafka.admin();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ExitCodes, HarnessError, ErrorCodes } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
@@ -31,7 +31,7 @@ await runCli(async () => {
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run bench:produce --' })
     .usage('Usage: npm run bench:produce -- [--quick] [--json]\n\nJava ProducerPerformance vs the naive KafkaJS loop vs this producer, on one broker.')
     .options({
-      brokers: { alias: 'b', type: 'string', default: config.brokers.join(','), describe: 'Bootstrap brokers' },
+      brokers: brokersFlag(config),
       count: { alias: 'c', type: 'number', default: 1_000_000, describe: 'Records per run' },
       'naive-count': { type: 'number', default: 20_000, describe: 'Records for the naive loop (it needs minutes for a million)' },
       quick: { type: 'boolean', default: false, describe: '100,000 records (5,000 naive): about a minute in all' },
@@ -40,7 +40,9 @@ await runCli(async () => {
     .example('npm run bench:produce -- --quick', 'a quick comparison')
     .example('npm run -s bench:produce -- --json | jq .ratioToJava', 'just the ratio')
     .parseAsync();
-  const brokers = argv.brokers.split(',');
+  const { brokers } = argv;
+  // Other commands take them back as one -b flag.
+  const brokerList = brokers.join(',');
   const count = argv.quick ? 100_000 : requireInteger('count', argv.count, 1_000);
   const naiveCount = argv.quick ? 5_000 : requireInteger('naive-count', argv['naive-count'], 100);
   const log = getLogger('bench-produce');
@@ -67,7 +69,7 @@ await runCli(async () => {
       const run = await runMeasured(process.execPath, [
         distPath('producer/cli.js'),
         '-b',
-        argv.brokers,
+        brokerList,
         '-t',
         topic,
         '-c',
@@ -115,7 +117,7 @@ await runCli(async () => {
       '--throughput',
       '-1',
       '--command-property',
-      `bootstrap.servers=${argv.brokers}`,
+      `bootstrap.servers=${brokerList}`,
       'acks=all',
     ]);
     const match =
@@ -140,7 +142,7 @@ await runCli(async () => {
 
   progress(`running the naive loop (${naiveCount.toLocaleString('en')} records, one await per send)…`);
   const naive = await withTopic(async (topic): Promise<Figures> => {
-    const run = await runMeasured(process.execPath, [distPath('test/bench/naive-producer.js'), argv.brokers, topic, String(naiveCount)]);
+    const run = await runMeasured(process.execPath, [distPath('test/bench/naive-producer.js'), brokerList, topic, String(naiveCount)]);
     if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `the naive loop failed: ${run.stderr.trim().split('\n').pop()}`);
     const result = JSON.parse(run.stdout) as Omit<Figures, 'peakRssMiB' | 'recordBytes'>;
     return {
