@@ -137,6 +137,7 @@ export async function resetExerciseState(admin: Admin, meta: ExerciseMeta, user:
       throw new HarnessError(ErrorCodes.runtime, `topic ${left.join(', ')} was deleted but is still listed after ${recreateDeadlineMs / 1000} s`);
     await delay(Math.min(50 * 2 ** attempt, 1_000));
   }
+  if (topics.length === 0) return;
   await admin.createTopics({
     waitForLeaders: true,
     topics: topics.map((topic) => ({
