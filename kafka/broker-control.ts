@@ -14,7 +14,7 @@ import { formatTable } from '../shared/table.js';
 import { describeTopics, ensureTopic, type TopicSummary } from '../shared/topics.js';
 import { composeBrokers, composeDown, composeKafkaRunning, composePs, composeUp } from './compose.js';
 import { bootstrapServers, kafkaVersion, nodePaths } from './layout.js';
-import { LocalCluster } from './local-cluster.js';
+import { LocalCluster, type UpResult } from './local-cluster.js';
 import { killStartingNodes } from './processes.js';
 
 export interface UpConfig {
@@ -165,7 +165,7 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
   }
 
   const ticker = startTicker('starting Kafka');
-  let result;
+  let result: UpResult;
   try {
     result = await cluster.up({ nodes: config.nodes, basePort: config.basePort, timeoutMs: config.timeoutMs, onStep: (step) => ticker.update(step), signal });
   } finally {

@@ -132,13 +132,18 @@ function causes(error: unknown): unknown[] {
   return chain;
 }
 
+/** The `name` of whatever was thrown; undefined for null and undefined, which have no properties to read. */
+function nameOf(thrown: unknown): unknown {
+  return thrown === null || thrown === undefined ? undefined : (thrown as { name?: unknown }).name;
+}
+
 /**
  * True when KafkaJS gave up because no broker accepted a connection, or every one it made was
  * closed before Kafka answered (something else listens on that port).
  */
 export function isConnectionFailure(error: unknown): boolean {
   return causes(error).some((entry) => {
-    const name = (entry as { name?: unknown })?.name;
+    const name = nameOf(entry);
     return (
       name === 'KafkaJSConnectionError' ||
       name === 'KafkaJSConnectionClosedError' ||
@@ -152,7 +157,7 @@ export function isConnectionFailure(error: unknown): boolean {
 export function explainKafkaError(error: unknown, brokers: readonly string[]): unknown {
   if (isHarnessError(error)) return error;
   if (isConnectionFailure(error)) return new BrokerUnreachableError(brokers, { cause: error });
-  const name = (error as { name?: unknown })?.name;
+  const name = nameOf(error);
   if (typeof name === 'string' && name.startsWith('KafkaJS')) {
     return new HarnessError(ErrorCodes.runtime, `Kafka request failed: ${messageOf(error)}`, {
       cause: error,

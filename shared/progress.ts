@@ -26,8 +26,12 @@ export function startTicker(text: string, stream: NodeJS.WriteStream = process.s
     line.text = text;
     return {
       visible: true,
-      update: (next) => void (line.text = next),
-      stop: () => void (line.text = outerText),
+      update: (next) => {
+        line.text = next;
+      },
+      stop: () => {
+        line.text = outerText;
+      },
     };
   }
 
@@ -44,7 +48,9 @@ export function startTicker(text: string, stream: NodeJS.WriteStream = process.s
   timer.unref();
   return {
     visible: true,
-    update: (next) => void (own.text = next),
+    update: (next) => {
+      own.text = next;
+    },
     stop() {
       clearInterval(timer);
       if (drawn === own) drawn = undefined;

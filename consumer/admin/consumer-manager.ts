@@ -122,7 +122,7 @@ export class ConsumerManager {
   }
 
   #checkOpen(): void {
-    if (this.#closing) throw shuttingDown();
+    if (this.#closing !== undefined) throw shuttingDown();
   }
 
   #managed(definition: StoredConsumer): ManagedConsumer {

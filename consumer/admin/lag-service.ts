@@ -56,7 +56,7 @@ export class LagService {
   readonly #describedAt = new Map<string, { group: string; topic: string; atMs: number }>();
   #targets: () => LagTarget[] = () => [];
   #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  #closed: boolean = false;
 
   constructor(options: LagServiceOptions) {
     this.#log = options.log;
@@ -68,7 +68,8 @@ export class LagService {
   #admin(brokers: readonly string[]): Promise<Admin> {
     // A closed service must not open connections that nothing will close.
     if (this.#closed) return Promise.reject(new HarnessError(ErrorCodes.closed, 'the lag service is closed'));
-    const key = [...brokers].sort().join(',');
+    // Code-unit order, as sort() without a comparator: the same brokers in any order share one client.
+    const key = [...brokers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(',');
     let admin = this.#admins.get(key);
     if (!admin) {
       admin = this.#connectAdmin(brokers);
@@ -97,8 +98,8 @@ export class LagService {
         current_offset: row.currentOffset,
         log_end_offset: row.logEndOffset,
         lag: row.lag,
-        status: evaluation?.status ?? 'OK',
-        estimated_lag_seconds: evaluation?.estimatedLagSeconds ?? (row.lag === 0 ? 0 : null),
+        status: evaluation.status,
+        estimated_lag_seconds: evaluation.estimatedLagSeconds ?? (row.lag === 0 ? 0 : null),
       };
       this.#latest.set(key, partition);
       return partition;

@@ -79,7 +79,7 @@ export class LagHistory {
       this.#windows.set(key, { samples: [{ ...sample }], logEndOffsets: sample.lag === unknownLag ? [] : [sample.logEndOffset], lastPolledMs: sample.atMs });
       return true;
     }
-    const last = window.samples.at(-1)!;
+    const { last } = endsOf(window);
     // Burrow also drops a commit that is not newer than the ones it holds.
     if (sample.atMs <= window.lastPolledMs) return false;
     window.lastPolledMs = sample.atMs;
@@ -97,8 +97,7 @@ export class LagHistory {
   evaluate(key: string, nowMs: number): LagEvaluation {
     const window = this.#windows.get(key);
     if (!window) return { status: LagStatuses.ok, reason: 'no samples yet', lag: null, estimatedLagSeconds: null, samples: [] };
-    const first = window.samples[0]!;
-    const last = window.samples.at(-1)!;
+    const { first, last } = endsOf(window);
     const verdict = (status: LagStatus, reason: string): LagEvaluation => ({
       status,
       reason,
@@ -155,6 +154,14 @@ export class LagHistory {
   }
 }
 
+/** The oldest and the newest sample. A window is made with its first sample and pushBounded never empties it. */
+function endsOf(window: PartitionWindow): { first: LagSample; last: LagSample } {
+  const first = window.samples[0];
+  const last = window.samples.at(-1);
+  if (first === undefined || last === undefined) throw new Error('a lag window holds no sample');
+  return { first, last };
+}
+
 function pushBounded<T>(list: T[], item: T, max: number): void {
   list.push(item);
   if (list.length > max) list.splice(0, list.length - max);
@@ -176,8 +183,7 @@ function lagDecreases(samples: readonly LagSample[]): boolean {
  * committing sees its rate fall with every poll instead of keeping its last good figure.
  */
 function estimateLagSeconds(window: PartitionWindow): number | null {
-  const first = window.samples[0]!;
-  const last = window.samples.at(-1)!;
+  const { first, last } = endsOf(window);
   if (last.lag === unknownLag) return null;
   if (last.lag <= 0) return 0;
   const elapsedMs = window.lastPolledMs - first.atMs;

@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { isHarnessError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 

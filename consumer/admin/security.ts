@@ -24,7 +24,7 @@ export function hostCheck(admin: AdminSettings): RequestHandler {
   return (request, response, next) => {
     const host = (request.headers.host ?? '').toLowerCase();
     // The port doesn't matter for DNS rebinding, the name does: "127.0.0.1:8080" → "127.0.0.1".
-    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+    const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
     if (allowed.has(name)) return next();
     sendProblem(
       response,
@@ -87,8 +87,8 @@ export function requireToken(admin: AdminSettings): RequestHandler {
   const expected = admin.token === undefined ? undefined : digest(admin.token);
   return (request, response, next) => {
     if (!expected) return next();
-    const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
-    if (match && timingSafeEqual(digest(match[1]!), expected)) return next();
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (token !== undefined && timingSafeEqual(digest(token), expected)) return next();
     response.setHeader('WWW-Authenticate', 'Bearer realm="kafka-harness admin"');
     sendProblem(response, new HttpError(401, 'Unauthorized', 'this server needs Authorization: Bearer <ADMIN_TOKEN>'));
   };

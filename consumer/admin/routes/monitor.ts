@@ -15,7 +15,10 @@ export function monitorRouter(manager: ConsumerManager, lag: LagService, brokers
     if (partitions.length === 0) throw notFound(`consumer group ${query.group_id} has no committed offsets`);
     const offsets: Record<string, Record<string, number>> = {};
     for (const partition of partitions) {
-      if (partition.current_offset !== null) (offsets[partition.topic] ??= {})[String(partition.partition)] = partition.current_offset;
+      if (partition.current_offset === null) continue;
+      const topic = offsets[partition.topic] ?? {};
+      topic[String(partition.partition)] = partition.current_offset;
+      offsets[partition.topic] = topic;
     }
     response.json(offsets);
   });
