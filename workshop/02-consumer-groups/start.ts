@@ -1,0 +1,31 @@
+/**
+ * Exercise 2: consumer groups and rebalancing. Run `npm run exercise -- check 2` when you think it is done.
+ */
+import type { Consumer } from 'kafkajs';
+import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
+
+export interface Order {
+  id: string;
+  customer: string;
+  seq: number;
+  amount: number;
+}
+
+export interface MemberOptions {
+  kafka: KafkaClient;
+  topic: string;
+  groupId: string;
+  /** Call it once for every order this member reads (the message's value is the order as JSON). */
+  onOrder: (order: Order, partition: number) => void;
+}
+
+/**
+ * Starts one member of the group `groupId`: with the other members of the group it reads `topic`, each
+ * member its share of the partitions. Returns the running consumer (the check disconnects it).
+ */
+export async function startMember(options: MemberOptions): Promise<Consumer> {
+  const consumer = createConsumer(options.kafka, { groupId: options.groupId });
+  await consumer.connect();
+  // TODO: subscribe to the topic, then run the consumer so that every message's order reaches onOrder.
+  return consumer;
+}
