@@ -27,9 +27,11 @@ function seconds(ms: number): string {
 /** `options.solution`: the reference solution was checked, not the learner's file. */
 export function formatCheckResult(meta: ExerciseMeta, result: CheckResult, paint: Paint, options: { solution?: boolean } = {}): string {
   const lines: string[] = [];
+  const width = Math.max(0, ...result.items.filter((item) => item.ok).map((item) => item.name.length));
   for (const item of result.items) {
     if (item.ok) {
-      lines.push(`  ${paint.green('✓')} ${item.name}`);
+      // What was seen, beside a passed item too: "10,000 records" says more than a tick alone.
+      lines.push(`  ${paint.green('✓')} ${item.name.padEnd(width)}  ${paint.dim(item.actual)}`.trimEnd());
       continue;
     }
     lines.push(`  ${paint.red('✗')} ${item.name}`);
