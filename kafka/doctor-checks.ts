@@ -64,9 +64,10 @@ export function checkJava(javaHome: string | undefined, neededForBroker: boolean
   const name = 'Java';
   const missing = neededForBroker ? CheckStatuses.fail : CheckStatuses.warn;
   if (javaHome !== undefined && !existsSync(join(javaHome, 'bin', 'java'))) {
+    // A JAVA_HOME set wrong is a mistake whichever broker is in use: Kafka's own tools would fail on it too.
     return {
       name,
-      status: missing,
+      status: CheckStatuses.fail,
       detail: `JAVA_HOME is ${javaHome}, which has no bin/java`,
       fix: 'point JAVA_HOME at a JDK or JRE folder (the one holding bin/java), e.g. export JAVA_HOME=$(dirname $(dirname $(readlink -f $(which java)))), or unset JAVA_HOME',
     };
@@ -232,11 +233,13 @@ export async function runChecks(settings: Settings, log: Logger): Promise<CheckR
       fix: 'install Java 17+, then npm run kafka:up',
     });
   } else {
-    const which = `${runtimeNames[choice.runtime]}${choice.runtime === 'jvm' ? ` (${pathForUser(settings.kafkaHome)})` : ''}`;
+    const home = pathForUser(settings.kafkaHome);
+    const which = `${runtimeNames[choice.runtime]}${choice.runtime !== 'jvm' ? '' : state ? ` (${home})` : ` (none started from ${home} yet)`}`;
     try {
       probe = await probeBroker(brokers, settings.topic, log);
       const nodes = probe.advertised.length;
-      results.push({ name: 'Broker', status: CheckStatuses.ok, detail: `${which} answers at ${brokers.join(',')} (${nodes} node${nodes === 1 ? '' : 's'})` });
+      const answers = `${nodes} node${nodes === 1 ? '' : 's'} answer${nodes === 1 ? 's' : ''} at ${brokers.join(',')}`;
+      results.push({ name: 'Broker', status: CheckStatuses.ok, detail: `${which}: ${answers}` });
     } catch (error) {
       results.push({
         name: 'Broker',
