@@ -32,6 +32,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('brokerRuntime', choice.runtime);
 
   if (choice.runtime === 'external') {
+    // Otherwise every test fails on its own after its connection timeout, each with the same ECONNREFUSED.
+    if ((await describeRunning(choice.brokers, log)) === undefined) {
+      const error = new Error(
+        `no Kafka broker answers at KAFKA_BROKERS=${choice.brokers.join(',')}, so no integration test can run: start that broker, or unset KAFKA_BROKERS to let the tests start a local one (npm run doctor checks the setup)`,
+      );
+      // The stack would point at this file, which is not where the problem is.
+      error.stack = error.message;
+      throw error;
+    }
     project.provide('brokers', [...choice.brokers]);
     return async () => {};
   }
