@@ -1,0 +1,31 @@
+/** Reference solution of exercise 10: a message that fails to parse goes to `<topic>.dlq` with the reason, and the rest flow on. */
+import type { KafkaMessage, Producer } from 'kafkajs';
+import { z } from 'zod';
+
+export const OrderSchema = z.object({ id: z.string(), amount: z.number().positive() });
+export type Order = z.infer<typeof OrderSchema>;
+
+export interface HandleArgs {
+  topic: string;
+  message: KafkaMessage;
+  producer: Producer;
+  processOrder: (order: Order) => Promise<void>;
+}
+
+export function parseOrder(value: Buffer | null): Order {
+  return OrderSchema.parse(JSON.parse(value?.toString('utf8') ?? ''));
+}
+
+export async function handleMessage({ topic, message, producer, processOrder }: HandleArgs): Promise<void> {
+  let order: Order;
+  try {
+    order = parseOrder(message.value);
+  } catch (error) {
+    // Retrying can't fix a malformed message: park it, with the reason, where someone can look at it.
+    const reason = error instanceof Error ? error.message : String(error);
+    await producer.send({ topic: `${topic}.dlq`, messages: [{ key: message.key, value: message.value, headers: { 'x-error': reason } }] });
+    return;
+  }
+  // Only parsing is caught: a failure of processOrder (a database down) may well pass on a retry.
+  await processOrder(order);
+}
