@@ -84,7 +84,12 @@ export const exercises: readonly ExerciseMeta[] = [
     slug: '07-idempotent-producer',
     title: 'Idempotent producer',
     concept: 'An idempotent producer numbers its batches, so the broker drops a retried send it already has.',
-    hints: [],
+    hints: [
+      'The producer cannot tell "not written" from "written, but the answer was lost": it sends again. Something has to let the broker recognise a batch it already has.',
+      'KafkaJS has a producer option for exactly that: look for "idempotent" in its producer options.',
+      'Idempotence has two conditions: every in-sync replica must have the batch (acks), and only a few requests may be in flight, because the broker remembers the last 5 batches per partition.',
+      'producerConfig = { idempotent: true, maxInFlightRequests: 5 } and acks = -1.',
+    ],
     timeLimitMs: 90_000,
     topics: [{ name: 'ws07-orders', partitions: 3 }],
     groups: [],
@@ -108,9 +113,18 @@ export const exercises: readonly ExerciseMeta[] = [
     slug: '09-batching-and-backpressure',
     title: 'Batching and backpressure',
     concept: 'Sending in batches with a bound on what is in flight is many times faster than one await per message, in bounded memory.',
-    hints: [],
+    hints: [
+      'Each await waits a whole round trip to the broker before the next message leaves. How many messages could one send carry?',
+      'Cut the array into slices of a few hundred (messages.slice(start, start + 500)) and send each slice in one producer.send.',
+      'One batch at a time is already much faster; a few at once is faster still. But Promise.all over every batch starts them all at once: the bound is gone.',
+      'Start 4 async loops with Promise.all; each takes the next slice from a shared index and awaits its send before taking another. At most 4 sends are then in flight.',
+    ],
     timeLimitMs: 120_000,
-    topics: [{ name: 'ws09-orders', partitions: 6 }],
+    // ws09-baseline takes the one-await-per-message run the learner's speed is compared with.
+    topics: [
+      { name: 'ws09-orders', partitions: 6 },
+      { name: 'ws09-baseline', partitions: 6 },
+    ],
     groups: [],
     nodes: 1,
     minutes: 25,
@@ -120,7 +134,12 @@ export const exercises: readonly ExerciseMeta[] = [
     slug: '10-dead-letters',
     title: 'Dead letters',
     concept: 'A message that can never be processed goes to <topic>.dlq with the error in a header, and the rest flow on.',
-    hints: [],
+    hints: [
+      'As it is, parseOrder throws on a poison message, the message is never committed, and everything behind it on its partition waits.',
+      'Catch what parseOrder throws. Processing can then go on, but the message must not simply vanish: where should it go?',
+      'In the catch, producer.send to the topic named topic + ".dlq", with messages: [{ key: message.key, value: message.value, headers: { … } }]; then return.',
+      "The header is { 'x-error': error.message }. Keep processOrder outside the try, so only parsing failures become dead letters.",
+    ],
     timeLimitMs: 90_000,
     topics: [
       { name: 'ws10-orders', partitions: 3 },
