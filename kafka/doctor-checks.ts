@@ -198,8 +198,13 @@ const runtimeNames: Record<BrokerChoice['runtime'], string> = {
   jvm: 'the local JVM broker',
 };
 
+export interface DoctorOptions {
+  /** The client port kafka:up would use (its --port); its controller port is 10,000 above. Default 9092. */
+  clientPort?: number;
+}
+
 /** Every check, in the order a learner would fix them. */
-export async function runChecks(settings: Settings, log: Logger): Promise<CheckResult[]> {
+export async function runChecks(settings: Settings, log: Logger, options: DoctorOptions = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [checkNode()];
   const cluster = new LocalCluster({ home: settings.kafkaHome, log, javaHome: settings.javaHome, heapOpts: settings.kafkaHeapOpts });
   const state = await cluster.readState().catch(() => undefined);
@@ -280,14 +285,15 @@ export async function runChecks(settings: Settings, log: Logger): Promise<CheckR
     }
   }
 
-  results.push(...(await checkPorts(cluster, state, local, probe !== undefined ? brokers : [], log)));
+  results.push(...(await checkPorts(options.clientPort ?? 9092, cluster, state, local, probe !== undefined ? brokers : [], log)));
   results.push(await checkDisk());
   results.push(await checkJars(homePaths(settings.kafkaHome).libs, local));
   return results;
 }
 
-/** 9092 and 19092 (the local broker's client and controller ports) and 8080 (npm run admin). */
+/** The local broker's client and controller ports (9092 and 19092 by default) and 8080 (npm run admin). */
 async function checkPorts(
+  clientPort: number,
   cluster: LocalCluster,
   state: Awaited<ReturnType<LocalCluster['readState']>>,
   local: boolean,
@@ -295,7 +301,6 @@ async function checkPorts(
   log: Logger,
 ): Promise<CheckResult[]> {
   const host = '127.0.0.1';
-  const clientPort = 9092;
   const statuses = state ? await cluster.nodeStatuses(state).catch(() => []) : [];
   const results: CheckResult[] = [];
   let kafkaOnClientPort: boolean | undefined;
