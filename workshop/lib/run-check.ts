@@ -192,7 +192,7 @@ export async function runCheck(meta: ExerciseMeta, options: RunCheckOptions): Pr
           ? failedItem(
               'the Kafka broker answers',
               `a broker at ${options.brokers.join(', ')}`,
-              `no answer within ${brokerDeadlineMs / 1000} s`,
+              `no answer (${shortMessage((error as Error).cause ?? error)})`,
               'start it with `npm run kafka:up` (or point KAFKA_BROKERS / --brokers at yours)',
             )
           : failedItem("the exercise's topics and groups start fresh", 'its topics deleted and created again', shortMessage(error)),

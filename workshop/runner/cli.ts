@@ -26,7 +26,11 @@ function oneLineUsage(main: () => Promise<ExitCode>): () => Promise<ExitCode> {
       return await main();
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`npm run exercise: error: ${error.message}\n`);
+      // yargs' own words for a missing <n> say nothing about what N is.
+      const message = error.message.startsWith('Not enough non-option arguments')
+        ? 'give the exercise number after the command, e.g. npm run exercise -- check 1'
+        : error.message;
+      process.stderr.write(`npm run exercise: error: ${message}\n`);
       return ExitCodes.usage;
     }
   };

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, ExitCodes, HarnessError, type ExitCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { userScoped } from '../../shared/names.js';
 import { formatTable } from '../../shared/table.js';
 import { exercises } from '../exercises.js';
 import { exerciseFiles, isAvailable, resetExercise, runCheck } from '../lib/run-check.js';
@@ -120,6 +121,10 @@ export function showHint(context: RunnerContext, meta: ExerciseMeta): ExitCode {
   requireAvailable(meta);
   const seen = recordOf(loadProgress(context.stateDir), meta.id).hintsSeen;
   const hint = meta.hints[seen];
+  if (meta.hints.length === 0) {
+    context.print(`Exercise ${meta.id} has no hints; the ✗ lines of a check say where to look, and ${command(`solution ${meta.id}`)} shows the answer.`);
+    return ExitCodes.ok;
+  }
   if (hint === undefined) {
     context.print(`No more hints for exercise ${meta.id}; ${command(`solution ${meta.id}`)} shows the answer.`);
     return ExitCodes.ok;
@@ -166,7 +171,7 @@ export async function resetExerciseCommand(context: RunnerContext, meta: Exercis
     return ExitCodes.ok;
   }
   await resetExercise(meta, { brokers: context.brokers, user: context.user, log: context.log });
-  const scoped = (name: string) => (context.user === undefined ? name : `${context.user}.${name}`);
+  const scoped = (name: string) => userScoped(context.user, name);
   const topics = meta.topics.map((topic) => scoped(topic.name)).join(', ');
   const groups = meta.groups.map(scoped).join(', ');
   context.print(`Topics ${topics} are empty again${groups === '' ? '' : `; group ${groups} is gone`}.`);
