@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { hideBin } from 'yargs/helpers';
+import { userScoped } from '../shared/names.js';
 import { createCli, requireInteger, runCli } from '../shared/cli.js';
 import { settings, type Settings } from '../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError, type ExitCode } from '../shared/errors.js';
@@ -134,24 +135,26 @@ async function sendOrders(
 
 async function runDemo(count: number, seed: number, config: Settings, log: Logger, shutdown: Shutdown): Promise<ExitCode> {
   console.log('1. The broker');
-  const upConfig = { runtime: 'auto', nodes: undefined, basePort: undefined, timeoutMs: 90_000, topic: config.topic, partitions: 6 } as const;
+  // On a shared cluster (HARNESS_USER) the demo keeps to the learner's own topic, created if missing.
+  const topic = userScoped(config.user, config.topic);
+  const upConfig = { runtime: 'auto', nodes: undefined, basePort: undefined, timeoutMs: 90_000, topic, partitions: 6 } as const;
   const { brokers, report } = await startBroker(upConfig, config, log, shutdown.signal);
   for (const line of report) console.log(line);
 
-  console.log(`\n2. Sending ${count} orders to ${config.topic}, keyed by customer id (murmur2 picks the partition, as the Java client would)`);
-  const kafka = createKafka({ clientId: 'harness-demo', brokers, log });
+  console.log(`\n2. Sending ${count} orders to ${topic}, keyed by customer id (murmur2 picks the partition, as the Java client would)`);
+  const kafka = createKafka({ clientId: userScoped(config.user, 'harness-demo'), brokers, log });
   const generator = new MessageGenerator({ producer: 'demo', worker: 0, seed });
   const sent = Array.from({ length: count }, (_, seq) => generator.create(0, seq));
-  const landings = await sendOrders(kafka, brokers, config.topic, sent, generator);
+  const landings = await sendOrders(kafka, brokers, topic, sent, generator);
   console.log(`   acknowledged (acks=all): ${landings.map((entry) => `partition ${entry.partition} from offset ${entry.baseOffset}`).join(', ')}`);
 
   console.log(`\n3. Reading them back with a new consumer group, from the offsets the broker acknowledged`);
-  const consumer = createConsumer(kafka, { groupId: `harness-demo-${randomUUID()}` });
+  const consumer = createConsumer(kafka, { groupId: userScoped(config.user, `harness-demo-${randomUUID()}`) });
   await connectClient(consumer, brokers);
   let rows: Row[];
   try {
-    await consumer.subscribe({ topics: [config.topic] });
-    rows = await readBack(consumer, config.topic, sent, landings, shutdown, brokers);
+    await consumer.subscribe({ topics: [topic] });
+    rows = await readBack(consumer, topic, sent, landings, shutdown, brokers);
   } finally {
     await consumer.disconnect();
   }

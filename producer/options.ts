@@ -3,7 +3,8 @@
  * turns parsed flags into validated options, cross-field rules included.
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { brokersFlag, requireInteger } from '../shared/cli.js';
+import { brokersFlag, requireInteger, userFlag } from '../shared/cli.js';
+import { userScoped } from '../shared/names.js';
 import type { Settings } from '../shared/config.js';
 import { UsageError } from '../shared/errors.js';
 import { checkKeyField, parseKeyStrategy } from './keys.js';
@@ -21,6 +22,7 @@ export const maxPayloadBytes = 800_000;
 export function producerFlags(settings: Settings) {
   return {
     brokers: brokersFlag(settings, 'Connection:'),
+    user: userFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to produce to (KAFKA_TOPIC)' },
     'create-topic': { type: 'boolean', default: false, group: 'Connection:', describe: 'Create the topic if it is missing' },
     partitions: { type: 'number', default: 6, group: 'Connection:', describe: 'Partitions of a topic made by --create-topic' },
@@ -100,8 +102,10 @@ export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
   const durationSeconds = positive('duration', argv.duration);
   const options: ProducerOptions = {
     brokers: argv.brokers,
-    topic: argv.topic,
-    createTopic: argv['create-topic'],
+    topic: userScoped(argv.user, argv.topic),
+    // A learner's own topic on a shared cluster does not exist until they first produce to it.
+    createTopic: argv['create-topic'] || argv.user !== undefined,
+    user: argv.user,
     partitions: requireInteger('partitions', argv.partitions, 1, 10_000),
     count: argv.count === undefined ? (durationSeconds ? 0 : defaultCount) : requireInteger('count', argv.count, 0),
     durationMs: durationSeconds === undefined ? undefined : durationSeconds * 1000,

@@ -9,6 +9,7 @@ import { connectClient, createKafka } from '../shared/kafka-client.js';
 import { createRootLogger, shouldPrettyPrint, type Logger } from '../shared/logger.js';
 import { distPath } from '../shared/paths.js';
 import { installShutdown } from '../shared/shutdown.js';
+import { userScoped } from '../shared/names.js';
 import { ensureTopic, partitionCount } from '../shared/topics.js';
 import { toProduceSettings } from './options.js';
 import { createProgressView, type ProgressView } from './progress-bar.js';
@@ -28,7 +29,7 @@ const forceAfterMs = stopGraceMs + 5_000;
 
 /** The topic's partition count; a missing topic is created with --create-topic, else an error. */
 async function preparePartitions(options: ProducerOptions, log: Logger): Promise<number> {
-  const admin = createKafka({ clientId: 'harness-producer-admin', brokers: options.brokers, log }).admin();
+  const admin = createKafka({ clientId: userScoped(options.user, 'harness-producer-admin'), brokers: options.brokers, log }).admin();
   await connectClient(admin, options.brokers);
   try {
     const existing = await partitionCount(admin, options.topic);
@@ -107,7 +108,7 @@ export async function runProducer(options: ProducerOptions, rootLog: Logger, log
   const partitions = await preparePartitions(options, rootLog);
   const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({
     worker,
-    producer: `harness-${process.pid}-w${worker}`,
+    producer: userScoped(options.user, `harness-${process.pid}-w${worker}`),
   }));
   const settings = toProduceSettings(options, partitions, threads.length);
   const gateBuffer = WorkGate.createBuffer();

@@ -6,7 +6,10 @@ import type { KeyStrategy } from './keys.js';
 /** The producer's validated flags, as toProducerOptions makes them. */
 export interface ProducerOptions {
   brokers: string[];
+  /** Already scoped to the user: `alice.test-topic`. */
   topic: string;
+  /** HARNESS_USER / --user: also prefixes the producers' client ids. */
+  user: string | undefined;
   createTopic: boolean;
   /** Partitions of a topic made by --create-topic. */
   partitions: number;

@@ -3,7 +3,7 @@
  * and a runner that turns any error into one line on stderr and the right exit code.
  */
 import yargs, { type Argv } from 'yargs';
-import { parseBrokerList, type Settings } from './config.js';
+import { parseBrokerList, parseUser, type Settings } from './config.js';
 import { ExitCodes, isHarnessError, messageOf, UsageError, type ExitCode } from './errors.js';
 import { getLogger } from './logger.js';
 
@@ -48,6 +48,20 @@ export function brokersFlag(settings: Settings, group?: string) {
     ...(group === undefined ? {} : { group }),
     describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
     coerce: (text: string): string[] => parseBrokerList(text, '--brokers'),
+  } as const;
+}
+
+/**
+ * --user: a learner's name on a shared cluster (HARNESS_USER). Commands scope the topics, groups and
+ * client ids they use with shared/names.ts's userScoped, so a room of learners never collides.
+ */
+export function userFlag(settings: Settings, group?: string) {
+  return {
+    type: 'string',
+    ...(settings.user === undefined ? {} : { default: settings.user }),
+    ...(group === undefined ? {} : { group }),
+    describe: 'Your name on a shared cluster: prefixes topics, groups and client ids with <user>. (HARNESS_USER)',
+    coerce: (text: string | undefined): string | undefined => parseUser(text, '--user'),
   } as const;
 }
 

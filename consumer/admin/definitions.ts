@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { AdminSettings } from './settings.js';
+import { userScoped } from '../../shared/names.js';
 import { isOriginAllowed } from '../engine/sinks/http-sink.js';
 import { badRequest } from './problem.js';
 import type { ConsumerInput, SinkDefinition, StoredConsumer } from './schemas.js';
@@ -125,8 +126,9 @@ export async function defineConsumer(input: ConsumerInput, context: DefinitionCo
     id,
     name: input.name ?? existing?.name ?? `consumer-${id.slice(0, 8)}`,
     brokers: input.brokers ?? [...context.brokers],
-    topic: input.topic,
-    group: input.group,
+    // On a shared cluster each learner's server keeps to its own names (userScoped leaves scoped names as they are).
+    topic: userScoped(context.admin.user, input.topic),
+    group: userScoped(context.admin.user, input.group),
     sinks: input.sinks,
     status: existing?.status ?? 'INACTIVE',
     createdAt: existing?.createdAt ?? now,

@@ -7,6 +7,7 @@
 import type { AdminSettings } from './settings.js';
 import { messageOf, UsageError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import { userScoped } from '../../shared/names.js';
 import { DeadLetterModes } from '../engine/dead-letter.js';
 import { FinishReasons } from '../engine/partition-consumer.js';
 import { createPipeline, SinkTypes, type Pipeline, type ProcessingSettings, type SinkDefinition as EngineSinkDefinition } from '../engine/pipeline.js';
@@ -202,7 +203,7 @@ export class ManagedConsumer {
       await checkDefinition(definition, this.#context);
       const { admin } = this.#context;
       const consumer = createPipeline({
-        clientId: `harness-admin-${definition.name}`,
+        clientId: userScoped(this.#context.admin.user, `harness-admin-${definition.name}`),
         brokers: definition.brokers,
         topic: definition.topic,
         groupId: definition.group,

@@ -4,7 +4,7 @@
  * shared/config.ts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { parseBrokerList, type Environment } from '../../shared/config.js';
+import { parseBrokerList, parseUser, type Environment } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { projectRoot } from '../../shared/paths.js';
 
@@ -26,6 +26,8 @@ export interface AdminSettings {
   /** Brokers a request may name besides the configured ones. */
   readonly brokerAllow: readonly string[];
   readonly maxConsumers: number;
+  /** HARNESS_USER: the topics, groups and client ids of this server's consumers start with `<user>.`. */
+  readonly user: string | undefined;
 }
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -73,5 +75,6 @@ export function readAdminSettings(env: Environment = process.env): AdminSettings
     httpAllow: Object.freeze(httpAllow),
     brokerAllow: Object.freeze(env.ADMIN_BROKER_ALLOW ? parseBrokerList(env.ADMIN_BROKER_ALLOW, 'ADMIN_BROKER_ALLOW') : []),
     maxConsumers: integerFrom('ADMIN_MAX_CONSUMERS', env.ADMIN_MAX_CONSUMERS, 50, 1, 10_000),
+    user: parseUser(env.HARNESS_USER, 'HARNESS_USER'),
   });
 }

@@ -3,7 +3,8 @@
  * them into options (cross-field rules included).
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { brokersFlag, requireInteger } from '../../shared/cli.js';
+import { brokersFlag, requireInteger, userFlag } from '../../shared/cli.js';
+import { userScoped } from '../../shared/names.js';
 import type { Settings } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
 import { allowedDeadLetterModes, type DeadLetterMode } from '../engine/dead-letter.js';
@@ -23,6 +24,7 @@ export const defaultGroup = 'harness-consumers';
 export function consumerFlags(settings: Settings) {
   return {
     brokers: brokersFlag(settings, 'Connection:'),
+    user: userFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to consume (KAFKA_TOPIC)' },
     group: { alias: 'G', type: 'string', default: defaultGroup, group: 'Connection:', describe: 'Consumer group: where offsets are committed' },
 
@@ -95,8 +97,11 @@ export type ConsumerArgv = InferredOptionTypes<ReturnType<typeof consumerFlags>>
 
 export interface ConsumerOptions {
   brokers: string[];
+  /** Topic and group, already scoped to the user: `alice.test-topic`. */
   topic: string;
   groupId: string;
+  /** HARNESS_USER / --user: also prefixes the children's client ids. */
+  user: string | undefined;
   processes: number | undefined;
   assign: AssignMode;
   partitionSlices: string | undefined;
@@ -135,8 +140,9 @@ export function toConsumerOptions(argv: ConsumerArgv, stderrIsTerminal: boolean)
   if (argv.quiet && argv.verbose) throw new UsageError('--quiet and --verbose contradict each other: pick one');
   return {
     brokers: argv.brokers,
-    topic: argv.topic,
-    groupId: argv.group,
+    topic: userScoped(argv.user, argv.topic),
+    groupId: userScoped(argv.user, argv.group),
+    user: argv.user,
     processes: argv.processes === undefined ? undefined : requireInteger('processes', argv.processes, 1, 64),
     assign,
     partitionSlices: argv.partitions,

@@ -12,6 +12,7 @@ import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { createRootLogger, shouldPrettyPrint, type Logger } from '../../shared/logger.js';
 import { distPath } from '../../shared/paths.js';
 import { installShutdown } from '../../shared/shutdown.js';
+import { userScoped } from '../../shared/names.js';
 import { ensureTopic, partitionCount } from '../../shared/topics.js';
 import { DeadLetterModes, deadLetterTopicOf } from '../engine/dead-letter.js';
 import { LiveTable } from './live-table.js';
@@ -39,7 +40,7 @@ interface Plan {
 }
 
 async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
-  const kafka = createKafka({ clientId: 'harness-consume-admin', brokers: options.brokers, log });
+  const kafka = createKafka({ clientId: userScoped(options.user, 'harness-consume-admin'), brokers: options.brokers, log });
   const admin = kafka.admin();
   await connectClient(admin, options.brokers);
   try {
@@ -101,7 +102,7 @@ function deadLettersOf(options: ConsumerOptions, index: number): DeadLetterDefin
 /** Everything child i's pipeline does, built once here and sent whole to the child. */
 export function childPipeline(options: ConsumerOptions, index: number, assignment: Assignment, endOffsets: Map<number, bigint> | undefined): PipelineSettings {
   return {
-    clientId: `harness-consumer-${index}`,
+    clientId: userScoped(options.user, `harness-consumer-${index}`),
     brokers: options.brokers,
     topic: options.topic,
     groupId: options.groupId,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { maxPayloadBytes, producerFlags, toProduceSettings, toProducerOptions } from '../../../producer/options.js';
+import { createCli } from '../../../shared/cli.js';
 import { settings } from '../../../shared/config.js';
 import { UsageError } from '../../../shared/errors.js';
 
@@ -24,6 +25,14 @@ describe('toProducerOptions', () => {
       `--payload-bytes 900000 is over ${maxPayloadBytes}: the broker refuses a message that big (message.max.bytes, 1048588 by default)`,
     );
     expect(parse(['--payload-bytes', String(maxPayloadBytes)]).payloadBytes).toBe(maxPayloadBytes);
+  });
+
+  it('scopes the topic to --user and creates it on first use, so learners on one cluster never collide', () => {
+    const scoped = parse(['--user', 'alice', '-t', 'orders']);
+    expect(scoped).toMatchObject({ topic: 'alice.orders', user: 'alice', createTopic: true });
+    expect(parse(['-t', 'orders'])).toMatchObject({ topic: 'orders', user: undefined, createTopic: false });
+    const cli = createCli(['--user', 'alice.smith'], { scriptName: 'npm run produce --' }).options(producerFlags(settings()));
+    expect(() => cli.parseSync()).toThrow(new UsageError('--user is "alice.smith": use 1 to 40 letters, digits, _ or - (it prefixes topic and group names)'));
   });
 
   it('checks a -k field path before anything connects', () => {

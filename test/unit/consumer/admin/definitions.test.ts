@@ -58,6 +58,15 @@ describe('checkSinkPath', () => {
 });
 
 describe('defineConsumer', () => {
+  it("scopes topic and group to the server's HARNESS_USER, once", async () => {
+    const scopedContext = { ...context, admin: { ...admin, user: 'alice' } };
+    const definition = await defineConsumer(input(), scopedContext);
+    expect(definition).toMatchObject({ topic: 'alice.orders', group: 'alice.g' });
+    // A definition read back from the state file and updated keeps its names: no alice.alice.orders.
+    const again = await defineConsumer(input({ topic: definition.topic, group: definition.group }), scopedContext, definition);
+    expect(again).toMatchObject({ topic: 'alice.orders', group: 'alice.g' });
+  });
+
   it('fills in the defaults: the configured brokers, a name from the id, INACTIVE', async () => {
     const definition = await defineConsumer(input(), context);
     expect(definition).toMatchObject({ brokers: ['127.0.0.1:9092'], status: 'INACTIVE', lastError: null });
