@@ -75,6 +75,7 @@ async function writeJars(contents: Map<string, Buffer>): Promise<string> {
   return source;
 }
 
+const byName = (a: string, b: string): number => a.localeCompare(b);
 const noMaven = (): string => join(folder, 'no-such-mvn');
 
 /** A port nothing listens on (fetch refuses port 1 outright, as a "bad port", before connecting). */
@@ -93,7 +94,7 @@ describe('ensureJars', () => {
     const paths = homePaths(join(folder, 'home'));
     expect(await ensureJars(paths, log, { lock, repositoryUrl, mavenCommand: noMaven() })).toBe('fetched');
     expect(await verifyJars(lock, paths.libs)).toEqual({ missing: [], different: [] });
-    expect((await readdir(paths.libs)).sort()).toEqual(['.complete', ...contents.keys()].sort());
+    expect((await readdir(paths.libs)).sort(byName)).toEqual(['.complete', ...contents.keys()].sort(byName));
     expect(await ensureJars(paths, log, { lock, repositoryUrl: 'http://127.0.0.1:9/unused', mavenCommand: noMaven() })).toBe('present');
   });
 
@@ -194,7 +195,7 @@ describe('ensureJars', () => {
       await writeFile(join(staging, 'kafka_2.13-4.3.1.jar'), 'half a jar');
     }
     expect(await ensureJars(homePaths(home), log, { lock, repositoryUrl, mavenCommand: noMaven() })).toBe('fetched');
-    expect((await readdir(home)).sort()).toEqual(['libs', `libs.partial-${process.ppid}`]);
+    expect((await readdir(home)).sort(byName)).toEqual(['libs', `libs.partial-${process.ppid}`]);
     expect(await readFile(join(home, 'libs', '.complete'), 'utf8')).toBe('4.3.1\n');
   });
 });
