@@ -108,6 +108,11 @@ export class ManagedConsumer {
     return this.#consumer?.assigned ?? [];
   }
 
+  /** Next offset to process per owned partition, while running; empty otherwise. */
+  get positions(): ReadonlyMap<number, bigint> {
+    return this.#consumer?.positions ?? new Map();
+  }
+
   /** Takes a lifecycle action, or throws a 409 naming the status it found when its turn came. */
   act(action: Action): Promise<void> {
     return this.#serially(async () => {

@@ -74,6 +74,8 @@ export class PartitionConsumer {
   /** The admin's pause of the whole topic, which a partition's cool-down must not undo. */
   #pausedAll: boolean = false;
   #assigned: number[] = [];
+  /** Per partition, the offset of the next message to process: where this consumer has got to, ahead of or equal to its last commit. */
+  readonly #positions = new Map<number, bigint>();
   #admin: Admin | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -104,6 +106,11 @@ export class PartitionConsumer {
     return this.#assigned;
   }
 
+  /** The next offset to process of each partition it owns and has processed some of (read-only: for dashboards). */
+  get positions(): ReadonlyMap<number, bigint> {
+    return this.#positions;
+  }
+
   start(): Promise<void> {
     this.#starting ??= this.#start();
     return this.#starting;
@@ -120,6 +127,7 @@ export class PartitionConsumer {
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, ({ payload }) => {
       this.#assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      for (const partition of this.#positions.keys()) if (!this.#assigned.includes(partition)) this.#positions.delete(partition);
       this.#log.info({ groupId: payload.groupId, memberId: payload.memberId, partitions: this.#assigned }, 'joined the group');
       this.#reapplyPauses();
       if (this.#options.endOffsets) void this.#markPartitionsAlreadyAtEnd();
@@ -327,6 +335,7 @@ export class PartitionConsumer {
         // the batch's last message, the position is past the marker too, as the Java consumer's is.
         const next = last === batch.messages.at(-1)?.offset ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;
         resolveOffset(last);
+        this.#positions.set(partition, next);
         // Committed before the next chunk: a rebalance or a crash replays at most this chunk.
         await this.#consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
         await heartbeat();

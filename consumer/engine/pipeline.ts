@@ -96,6 +96,8 @@ export interface Pipeline {
   readonly finished: Promise<Finish>;
   /** Partitions owned since the last rebalance. */
   readonly assigned: readonly number[];
+  /** Next offset to process per owned partition (read-only). */
+  readonly positions: ReadonlyMap<number, bigint>;
   /** Opens the sinks and dead letters, joins the group and starts fetching. */
   start(): Promise<void>;
   /**
@@ -201,6 +203,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     finished: consumer.finished,
     get assigned() {
       return consumer.assigned;
+    },
+    get positions() {
+      return consumer.positions;
     },
     start: () => consumer.start(),
     stop: (reason = FinishReasons.stopped) => consumer.stop(reason),
