@@ -3,7 +3,8 @@
  * Precedence is defaults, then environment, then command-line flags: each CLI's yargs options take
  * their defaults from here, so a flag always wins. No other module reads `process.env`.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { projectRoot } from './paths.js';
 
@@ -46,6 +47,13 @@ export interface Settings {
    * and client id a command creates starts with `<user>.`, so learners never collide (see shared/names.ts).
    */
   readonly user: string | undefined;
+  /**
+   * KAFKA_HARNESS_JARS: the folder of the Kafka jars for the throwaway brokers of kafka-harness/testing
+   * (relative to the working directory), e.g. a `.kafka/libs` already filled. Unset: the machine's cache.
+   */
+  readonly jarsDir: string | undefined;
+  /** XDG_CACHE_HOME when it is absolute (the XDG spec ignores a relative one), else ~/.cache. */
+  readonly cacheHome: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -106,6 +114,8 @@ export function readSettings(env: Environment = process.env): Settings {
     kafkaHeapOpts: env.KAFKA_HEAP_OPTS || '-Xms512m -Xmx512m',
     mavenRepositoryUrl: (env.MAVEN_REPOSITORY_URL || 'https://repo1.maven.org/maven2').replace(/\/+$/, ''),
     user: parseUser(env.HARNESS_USER, 'HARNESS_USER'),
+    jarsDir: env.KAFKA_HARNESS_JARS ? resolve(env.KAFKA_HARNESS_JARS) : undefined,
+    cacheHome: env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), '.cache'),
   });
 }
 

@@ -1,0 +1,2 @@
+export { startKafka } from './start-kafka.js';
+export type { KafkaForTests, StartKafkaOptions } from './types.js';
