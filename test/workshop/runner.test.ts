@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { projectRoot } from '../../shared/paths.js';
 import { exercises } from '../../workshop/exercises.js';
 import { exerciseFiles, isAvailable } from '../../workshop/lib/run-check.js';
@@ -25,7 +25,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'workshop-state-'));
 const meta = exercises.find((candidate) => candidate.id === 1);
 const files = meta === undefined ? undefined : exerciseFiles(meta);
 
-function exercise(args: readonly string[]): Promise<Run> {
+function startExercise(args: readonly string[]) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(projectRoot, 'workshop/runner/cli.ts'), ...args, '--state-dir', stateDir, '--user', user, '--brokers', testBrokers().join(',')],
@@ -35,7 +35,21 @@ function exercise(args: readonly string[]): Promise<Run> {
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const exited = new Promise<Run>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    exited,
+    get stdout() {
+      return stdout;
+    },
+  };
+}
+
+function exercise(args: readonly string[]): Promise<Run> {
+  return startExercise(args).exited;
 }
 
 describe.skipIf(meta === undefined || files === undefined || !isAvailable(meta))('npm run exercise', () => {
@@ -119,6 +133,19 @@ describe.skipIf(meta === undefined || files === undefined || !isAvailable(meta))
     const kept = /is kept in (\S+)\./.exec(run.stdout)?.[1];
     expect(kept).toBeDefined();
     expect(readFileSync(kept ?? '', 'utf8')).toBe('// my attempt\n');
+  });
+
+  it('with no command, checks the current exercise, checks again on save, and stops cleanly on Ctrl-C', async () => {
+    const exerciseFile = files?.exercise ?? '';
+    const watching = startExercise([]);
+    await vi.waitFor(() => expect(watching.stdout).toContain('not yet:'), { timeout: 60_000, interval: 200 });
+    expect(watching.stdout).toContain('Exercise 1 · Keys and partitions');
+    writeFileSync(exerciseFile, readFileSync(files?.solution ?? '', 'utf8'));
+    await vi.waitFor(() => expect(watching.stdout).toContain('Exercise 1 passed!'), { timeout: 60_000, interval: 200 });
+    watching.child.kill('SIGINT');
+    const run = await watching.exited;
+    expect(run.code).toBe(0);
+    expect((await exercise(['list'])).stdout).toMatch(/1\s+Keys and partitions\s+\d+ min\s+passed/);
   });
 
   it.each([
