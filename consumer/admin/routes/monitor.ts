@@ -1,10 +1,25 @@
 /** /api/monitor and /api/runtime: committed offsets, lag with Burrow statuses, and the process. */
 import { Router } from 'express';
 import type { ConsumerManager } from '../consumer-manager.js';
-import type { LagService } from '../lag-service.js';
+import type { LagService, PartitionLag } from '../lag-service.js';
 import { notFound, parseOrBadRequest } from '../problem.js';
 import { runtimeReport } from '../runtime.js';
 import { GroupQuerySchema } from '../schemas.js';
+
+/**
+ * Committed offsets as `{ topic: { partition: offset } }`, partitions without a commit left out. The maps
+ * have no prototype: Kafka allows a topic named `__proto__`, which must stay a key like any other.
+ */
+export function offsetsByTopic(partitions: readonly PartitionLag[]): Record<string, Record<string, number>> {
+  const offsets: Record<string, Record<string, number>> = Object.create(null);
+  for (const partition of partitions) {
+    if (partition.current_offset === null) continue;
+    const topic: Record<string, number> = offsets[partition.topic] ?? Object.create(null);
+    topic[String(partition.partition)] = partition.current_offset;
+    offsets[partition.topic] = topic;
+  }
+  return offsets;
+}
 
 export function monitorRouter(manager: ConsumerManager, lag: LagService, brokers: readonly string[]): Router {
   const router = Router();
@@ -13,13 +28,7 @@ export function monitorRouter(manager: ConsumerManager, lag: LagService, brokers
     const query = parseOrBadRequest(GroupQuerySchema, request.query, 'query');
     const partitions = await lag.describe(brokers, query.group_id, query.topic);
     if (partitions.length === 0) throw notFound(`consumer group ${query.group_id} has no committed offsets`);
-    const offsets: Record<string, Record<string, number>> = {};
-    for (const partition of partitions) {
-      if (partition.current_offset === null) continue;
-      const topic = offsets[partition.topic] ?? {};
-      topic[String(partition.partition)] = partition.current_offset;
-      offsets[partition.topic] = topic;
-    }
+    const offsets = offsetsByTopic(partitions);
     response.json(offsets);
   });
 
