@@ -3,7 +3,7 @@
  * consumer CLIs started as a user starts them, the waits a scenario needs, and the final count.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { ProduceReport } from '../../../producer/report.js';
@@ -196,6 +196,7 @@ export class Stage {
     if (text === '') throw new HarnessError(ErrorCodes.runtime, `the producer exited ${exit.code ?? exit.signal} without a report (log: ${producer.logPath})`);
     const report = JSON.parse(text.split('\n').at(-1) ?? '') as ProduceReport;
     this.producerReports.push(report);
+    await writeFile(producer.logPath.replace(/\.log$/, '-report.json'), `${text}\n`);
     return { report, exitCode: exit.code };
   }
 
@@ -256,6 +257,7 @@ export class Stage {
     this.check('every message of the topic is in every sink', missing === 0, `${missing} missing`);
     this.check('the topic was read back (not empty)', topic.ids.size > 0, `${topic.reader} found no message`);
     this.notes.push(`topic read back with ${topic.reader}`);
+    if (unacknowledgedLost > 0) this.notes.push(await this.#partitionsShort());
     const lost = unacknowledgedLost + missing;
     return {
       id: this.id,
@@ -272,6 +274,21 @@ export class Stage {
       notes: this.notes,
       dir: this.dir,
     };
+  }
+
+  /** Which partitions hold fewer records than the producer says it had acknowledged there. */
+  async #partitionsShort(): Promise<string> {
+    const acknowledged = new Map<number, number>();
+    for (const report of this.producerReports) {
+      for (const [partition, count] of Object.entries(report.perPartition))
+        acknowledged.set(Number(partition), (acknowledged.get(Number(partition)) ?? 0) + count);
+    }
+    const offsets = await this.admin.fetchTopicOffsets(this.topic);
+    const short = offsets
+      .map((entry) => ({ partition: entry.partition, inTopic: Number(entry.high) - Number(entry.low), acked: acknowledged.get(entry.partition) ?? 0 }))
+      .filter((entry) => entry.inTopic < entry.acked)
+      .map((entry) => `partition ${entry.partition}: ${entry.acked} acknowledged, ${entry.inTopic} records`);
+    return `short partitions: ${short.join(', ') || 'none by record count'}`;
   }
 
   async close(): Promise<void> {
