@@ -8,8 +8,10 @@ import { connect, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import kafkajs from 'kafkajs';
 import type { Consumer, ConsumerConfig, ISocketFactory, Kafka as KafkaClient, LogEntry, Producer, ProducerConfig, RetryOptions } from 'kafkajs';
+import { settings } from './config.js';
 import { BrokerUnreachableError, HarnessError, ErrorCodes, isHarnessError, messageOf } from './errors.js';
 import { getLogger, type Logger } from './logger.js';
+import { kafkaJsSecurity, usesSasl, usesTls, type SecuritySettings } from './security.js';
 
 // KafkaJS is CommonJS; Node's ESM loader can't see every name it exports, so take them from the default.
 const { Kafka, Partitioners, logLevel: KafkaLogLevel } = kafkajs;
@@ -31,6 +33,8 @@ export interface KafkaClientOptions {
   retry?: RetryOptions;
   /** How connections are opened. Default: TCP with Nagle off (socketFactory below); the workshop routes one through a fault-injecting proxy. */
   socketFactory?: ISocketFactory;
+  /** TLS and SASL. Default: the process's (settings().security: the environment, or --command-config). */
+  security?: SecuritySettings;
 }
 
 export const defaultRetry: Readonly<RetryOptions> = { initialRetryTime: 250, retries: 5, maxRetryTime: 2_000 };
@@ -50,6 +54,8 @@ function pinoLevelFor(entry: LogEntry): 'error' | 'warn' | 'info' | 'debug' | 't
   const { namespace, level, log } = entry;
   if (level === KafkaLogLevel.ERROR) {
     if (namespace === 'Connection' || namespace === 'BrokerPool') return 'debug';
+    // A failed login is thrown and reported in one line by explainKafkaError.
+    if (namespace.startsWith('SaslAuthenticator')) return 'debug';
     if (/rebalanc/i.test(log.message)) return 'info';
     // Logged before each retry of a send; only the error after the last retry is a failure.
     if (namespace === 'Producer' && log.message.startsWith('Failed to send messages')) return 'warn';
@@ -95,6 +101,7 @@ export function createKafka(options: KafkaClientOptions): KafkaClient {
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...kafkaJsSecurity(options.security ?? settings().security),
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { ...defaultRetry, ...options.retry },
@@ -153,9 +160,103 @@ export function isConnectionFailure(error: unknown): boolean {
   });
 }
 
-/** Turns what KafkaJS throws into a HarnessError a user can act on; other errors pass through. */
-export function explainKafkaError(error: unknown, brokers: readonly string[]): unknown {
+/** Node's codes for a certificate chain that does not lead to a trusted CA. */
+const untrustedCertificateCodes = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+function fieldOf(entry: unknown, field: 'code' | 'broker'): string | undefined {
+  const value = entry === null || entry === undefined ? undefined : (entry as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Which setting a user changes, in the words of where the settings came from. */
+function settingHint(security: SecuritySettings, variables: string): string {
+  return security.origin.startsWith('--command-config') ? `check ${security.origin}` : `check ${variables}`;
+}
+
+/**
+ * A refused login, a certificate that is not trusted or not for this host, or a client and a
+ * listener that disagree on TLS: each says which setting to change. Undefined for anything else.
+ */
+export function explainSecurityFailure(error: unknown, brokers: readonly string[], security: SecuritySettings): HarnessError | undefined {
+  const chain = causes(error);
+  const broker = chain.map((entry) => fieldOf(entry, 'broker')).find((value) => value !== undefined);
+  const where = broker ?? brokers.join(', ');
+  const options = { cause: error, brokers, protocol: security.protocol };
+  const sasl = chain.find((entry) => nameOf(entry) === 'KafkaJSSASLAuthenticationError');
+  if (sasl !== undefined && security.sasl !== undefined) {
+    const { mechanism, username } = security.sasl;
+    if (/not supported by the server/.test(messageOf(sasl))) {
+      return new HarnessError(ErrorCodes.authenticationFailed, `the broker at ${where} does not offer SASL ${mechanism}: pick a mechanism it enables (sasl.enabled.mechanisms)`, options);
+    }
+    return new HarnessError(
+      ErrorCodes.authenticationFailed,
+      `authentication failed for user ${username} with ${mechanism} at ${where}: ${settingHint(security, 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)')}`,
+      options,
+    );
+  }
+  const codes = chain.map((entry) => fieldOf(entry, 'code')).filter((code) => code !== undefined);
+  const messages = chain.map((entry) => messageOf(entry)).join(' | ');
+  if (usesTls(security.protocol)) {
+    if (codes.some((code) => untrustedCertificateCodes.has(code))) {
+      return new HarnessError(
+        ErrorCodes.tlsFailed,
+        `the certificate of the broker at ${where} is not signed by a CA this client trusts: ${settingHint(security, 'KAFKA_SSL_CA_FILE (the CA that signed it, a PEM file)')}`,
+        options,
+      );
+    }
+    if (codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
+      const host = where.replace(/:\d+$/, '');
+      return new HarnessError(
+        ErrorCodes.tlsFailed,
+        `the certificate of the broker at ${where} is not for "${host}": connect by a name the certificate lists (its subject alternative names), e.g. 127.0.0.1`,
+        options,
+      );
+    }
+    if (codes.includes('CERT_HAS_EXPIRED') || codes.includes('CERT_NOT_YET_VALID')) {
+      return new HarnessError(ErrorCodes.tlsFailed, `the certificate of the broker at ${where} is expired or not yet valid: renew it (or check this machine's clock)`, options);
+    }
+    if (codes.some((code) => code.includes('CERTIFICATE_REQUIRED')) || /certificate required/i.test(messages)) {
+      return new HarnessError(
+        ErrorCodes.tlsFailed,
+        `the broker at ${where} requires a client certificate: ${settingHint(security, 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE')}`,
+        options,
+      );
+    }
+    // A plaintext listener reads the ClientHello as an oversized request and hangs up mid-handshake.
+    if (codes.includes('ECONNRESET') || codes.includes('EPROTO') || /TLS connection|wrong version number|Connection closed/i.test(messages)) {
+      return new HarnessError(
+        ErrorCodes.protocolMismatch,
+        `no TLS handshake with ${where}: is it a plaintext listener? ${security.protocol} needs an SSL or SASL_SSL port (npm run kafka:up -- --secure prints them), or set the protocol to ${usesSasl(security.protocol) ? 'SASL_PLAINTEXT' : 'PLAINTEXT'}`,
+        options,
+      );
+    }
+  } else if (!chain.some((entry) => fieldOf(entry, 'code') === 'ECONNREFUSED') && /Connection closed|ECONNRESET|socket hang up/i.test(`${messages} ${codes.join(' ')}`)) {
+    // A TLS listener answers a plaintext request with a TLS alert and hangs up; so does a SASL listener asked for metadata before a login.
+    return new HarnessError(
+      ErrorCodes.protocolMismatch,
+      `the broker at ${where} closed the connection before answering: if it is a TLS or SASL listener, set KAFKA_SECURITY_PROTOCOL (SSL, SASL_SSL or SASL_PLAINTEXT); it is ${security.protocol} now (${security.origin})`,
+      options,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Turns what KafkaJS throws into a HarnessError a user can act on; other errors pass through.
+ * `security` is what the client was made with (default: the process's).
+ */
+export function explainKafkaError(error: unknown, brokers: readonly string[], security: SecuritySettings = settings().security): unknown {
   if (isHarnessError(error)) return error;
+  const securityFailure = explainSecurityFailure(error, brokers, security);
+  if (securityFailure !== undefined) return securityFailure;
   if (isConnectionFailure(error)) return new BrokerUnreachableError(brokers, { cause: error });
   const name = nameOf(error);
   if (typeof name === 'string' && name.startsWith('KafkaJS')) {
