@@ -72,6 +72,8 @@ export interface CheckResult {
 
 /** How long the broker has to answer before the check is not even started. */
 const brokerDeadlineMs = 5_000;
+/** KafkaJS's default session timeout is 30 s: members left behind by a killed consumer are gone by then. */
+const membersLeaveDeadlineMs = 35_000;
 /** Deleted topics take a moment to disappear from the controller's metadata; recreating waits that long at most. */
 const recreateDeadlineMs = 30_000;
 
@@ -105,19 +107,28 @@ function delay(ms: number): Promise<void> {
  * a check never sees what an earlier run left behind. A group that still has members (a consumer of
  * the learner's still running) is an error that says so: deleting it would fail anyway.
  */
-export async function resetExerciseState(admin: Admin, meta: ExerciseMeta, user: string | undefined): Promise<void> {
+export async function resetExerciseState(admin: Admin, meta: ExerciseMeta, user: string | undefined, log: Logger): Promise<void> {
   const groups = meta.groups.map((name) => userScoped(user, name));
   if (groups.length > 0) {
     const existing = new Set((await admin.listGroups()).groups.map((group) => group.groupId));
     const toDelete = groups.filter((group) => existing.has(group));
     if (toDelete.length > 0) {
-      const described = await admin.describeGroups(toDelete);
-      const busy = described.groups.filter((group) => group.members.length > 0).map((group) => group.groupId);
-      if (busy.length > 0) {
-        throw new HarnessError(
-          ErrorCodes.runtime,
-          `consumer group ${busy.join(', ')} still has members: stop the consumer that is still running (or wait for its session to time out), then try again`,
-        );
+      // A consumer killed without leaving (a check stopped mid-run) stays a member until its session times out.
+      const deadline = Date.now() + membersLeaveDeadlineMs;
+      let warned = false;
+      for (;;) {
+        const described = await admin.describeGroups(toDelete);
+        const busy = described.groups.filter((group) => group.members.length > 0).map((group) => group.groupId);
+        if (busy.length === 0) break;
+        if (Date.now() > deadline) {
+          throw new HarnessError(
+            ErrorCodes.runtime,
+            `consumer group ${busy.join(', ')} still has members after ${membersLeaveDeadlineMs / 1000} s: stop the consumer of yours that is still running, then try again`,
+          );
+        }
+        if (!warned) log.warn({ groups: busy }, 'waiting for the members an earlier run left in the group to time out');
+        warned = true;
+        await delay(1_000);
       }
       await admin.deleteGroups(toDelete);
     }
@@ -152,7 +163,7 @@ export async function resetExerciseState(admin: Admin, meta: ExerciseMeta, user:
 /** `reset N`'s broker half: the exercise's topics and groups, deleted and created again. */
 export async function resetExercise(meta: ExerciseMeta, options: { brokers: readonly string[]; user: string | undefined; log: Logger }): Promise<void> {
   if (meta.nodes === 3) return;
-  await withAdmin(options.brokers, options.user, options.log, (admin) => resetExerciseState(admin, meta, options.user));
+  await withAdmin(options.brokers, options.user, options.log, (admin) => resetExerciseState(admin, meta, options.user, options.log));
 }
 
 async function loadCheck(meta: ExerciseMeta): Promise<Check> {
@@ -183,7 +194,7 @@ export async function runCheck(meta: ExerciseMeta, options: RunCheckOptions): Pr
     try {
       await withAdmin(options.brokers, user, log, async (admin) => {
         await admin.describeCluster();
-        await resetExerciseState(admin, meta, user);
+        await resetExerciseState(admin, meta, user, log);
       });
     } catch (error) {
       const unreachable = (error as { code?: unknown }).code === ErrorCodes.brokerUnreachable;

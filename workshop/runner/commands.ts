@@ -164,7 +164,7 @@ export async function resetExerciseCommand(context: RunnerContext, meta: Exercis
     context.print(`Your previous ${shownPath(files.exercise)} is kept in ${backup}.`);
   }
   copyFileSync(files.start, files.exercise);
-  updateRecord(context.stateDir, meta.id, ({ status: _status, ...record }) => ({ ...record, status: ExerciseStatuses.started }));
+  updateRecord(context.stateDir, meta.id, (record) => ({ ...record, status: ExerciseStatuses.started }));
   context.print(`Restored ${shownPath(files.exercise)} from start.ts.`);
   if (meta.nodes === 3) {
     context.print('Its check brings its own 3-node cluster, so there is nothing to reset on the broker.');
