@@ -9,14 +9,18 @@ import express, { type Express } from 'express';
 import type { AdminSettings } from './settings.js';
 import type { Logger } from '../../shared/logger.js';
 import { projectRoot } from '../../shared/paths.js';
+import type { ClusterView } from './cluster-view.js';
 import type { ConsumerManager } from './consumer-manager.js';
 import type { LagService } from './lag-service.js';
 import { createMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { HttpError, notFound, problemHandler, sendProblem } from './problem.js';
 import { consumersRouter } from './routes/consumers.js';
+import { groupsRouter } from './routes/groups.js';
 import { legacyRouter } from './routes/legacy.js';
+import { liveRouter } from './routes/live.js';
 import { monitorRouter } from './routes/monitor.js';
+import { topicsRouter } from './routes/topics.js';
 import { eventLoopDelay } from './runtime.js';
 import { brokersAnswer, cachedCheck } from './readiness.js';
 import { hostCheck, refuseCrossSite, requireToken } from './security.js';
@@ -26,6 +30,8 @@ export interface AdminAppOptions {
   brokers: readonly string[];
   manager: ConsumerManager;
   lag: LagService;
+  /** The live view of topics and groups the dashboard's topic and groups pages show. */
+  view: ClusterView;
   log: Logger;
 }
 
@@ -33,9 +39,14 @@ export interface AdminAppOptions {
 export const bodyLimit = '64kb';
 
 const pagesDir = join(projectRoot, 'consumer', 'admin', 'pages');
+/** uPlot, served from node_modules: the pages load nothing from another site, so they work offline. */
+const vendorFiles: Record<string, string> = {
+  'uplot.iife.min.js': join(projectRoot, 'node_modules', 'uplot', 'dist', 'uPlot.iife.min.js'),
+  'uplot.min.css': join(projectRoot, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'),
+};
 
 export function createAdminApp(options: AdminAppOptions): Express {
-  const { admin, brokers, manager, lag, log } = options;
+  const { admin, brokers, manager, lag, view, log } = options;
   eventLoopDelay();
   const app = express();
   app.disable('x-powered-by');
@@ -59,10 +70,26 @@ export function createAdminApp(options: AdminAppOptions): Express {
     if (await ready()) response.json({ status: 'ready', brokers });
     else sendProblem(response, new HttpError(503, 'Service Unavailable', `no Kafka broker answers at ${brokers.join(', ')}`));
   });
-  const dashboard = readFileSync(join(pagesDir, 'dashboard.html'), 'utf8');
-  const docs = readFileSync(join(pagesDir, 'docs.html'), 'utf8');
+  const page = (name: string): string => readFileSync(join(pagesDir, name), 'utf8');
+  const [dashboard, docs, topics, topic, groups] = ['dashboard.html', 'docs.html', 'topics.html', 'topic.html', 'groups.html'].map(page) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   app.get('/', (_request, response) => void response.type('html').send(dashboard));
   app.get('/docs', (_request, response) => void response.type('html').send(docs));
+  app.get('/topics', (_request, response) => void response.type('html').send(topics));
+  app.get('/topics/:name', (_request, response) => void response.type('html').send(topic));
+  app.get('/groups', (_request, response) => void response.type('html').send(groups));
+  const vendor = Object.fromEntries(Object.entries(vendorFiles).map(([name, path]) => [name, readFileSync(path)]));
+  app.get('/vendor/:file', (request, response) => {
+    const body = vendor[request.params.file];
+    if (!body) throw notFound(`no file ${request.params.file} in /vendor`);
+    response.type(request.params.file.endsWith('.css') ? 'css' : 'js').setHeader('Cache-Control', 'public, max-age=3600');
+    response.send(body);
+  });
   const document = openApiDocument();
   app.get('/docs/openapi.json', (_request, response) => void response.json(document));
   app.use('/assets', express.static(pagesDir, { index: false, maxAge: '1m' }));
@@ -77,7 +104,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
       throw new HttpError(415, 'Unsupported Media Type', `send the body as application/json (got ${request.headers['content-type'] ?? 'no content-type'})`);
     next();
   });
-  app.use('/api', consumersRouter(manager, lag), monitorRouter(manager, lag, brokers));
+  app.use('/api', consumersRouter(manager, lag), monitorRouter(manager, lag, brokers), topicsRouter(view, log), liveRouter(view), groupsRouter(view));
   app.use(legacyRouter(manager, lag));
   const registry = createMetrics(manager, lag);
   app.get('/metrics', async (_request, response) => {

@@ -103,6 +103,11 @@ export class ManagedConsumer {
     return this.#startedAt === undefined ? 0 : (performance.now() - this.#startedAt) / 1000;
   }
 
+  /** Its KafkaJS client id, as its member shows in the group's description. */
+  get clientId(): string {
+    return userScoped(this.#context.admin.user, `harness-admin-${this.definition.name}`);
+  }
+
   /** Partitions the group gave this consumer. */
   get partitions(): readonly number[] {
     return this.#consumer?.assigned ?? [];
@@ -208,7 +213,7 @@ export class ManagedConsumer {
       await checkDefinition(definition, this.#context);
       const { admin } = this.#context;
       const consumer = createPipeline({
-        clientId: userScoped(this.#context.admin.user, `harness-admin-${definition.name}`),
+        clientId: this.clientId,
         brokers: definition.brokers,
         topic: definition.topic,
         groupId: definition.group,

@@ -122,3 +122,29 @@ export const LegacyStartQuerySchema = z
       .describe("The consumer's name"),
   })
   .strict();
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a topic name: letters, digits, ".", "_" or "-", up to 249');
+
+/** GET /api/topics/:name/records: which records the message browser shows. */
+export const RecordsQuerySchema = z
+  .object({
+    partition: z.coerce.number().int().min(0).max(100_000).describe('Partition to read'),
+    offset: z.coerce.number().int().min(0).optional().describe('First offset to read (default: the log start)'),
+    timestamp: z.coerce.number().int().min(0).optional().describe('Or: the first record at or after this time, ms since the epoch'),
+    limit: z.coerce.number().int().min(1).max(100).default(20).describe('Records to read, 1 to 100'),
+  })
+  .strict()
+  .refine((query) => query.offset === undefined || query.timestamp === undefined, { message: 'give offset or timestamp, not both' });
+
+/** POST /api/groups/:group/reset-offsets: where to move a group with no active members. */
+export const OffsetResetSchema = z
+  .object({
+    topic: topicName.describe('The topic whose offsets move'),
+    to: z.enum(['beginning', 'end', 'offset', 'timestamp']).describe('beginning, end, an offset, or the first record at or after a timestamp'),
+    offset: z.number().int().min(0).optional().describe('With to=offset: the offset (clamped to the log, as Kafka does)'),
+    timestamp: z.number().int().min(0).optional().describe('With to=timestamp: ms since the epoch'),
+    dryRun: z.boolean().default(false).describe('Only preview: say what would be committed, commit nothing'),
+  })
+  .strict()
+  .refine((body) => body.to !== 'offset' || body.offset !== undefined, { message: 'to=offset needs an offset', path: ['offset'] })
+  .refine((body) => body.to !== 'timestamp' || body.timestamp !== undefined, { message: 'to=timestamp needs a timestamp', path: ['timestamp'] });

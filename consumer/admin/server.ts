@@ -7,6 +7,7 @@ import type { AdminSettings } from './settings.js';
 import { ErrorCodes, HarnessError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { createAdminApp } from './app.js';
+import { ClusterView } from './cluster-view.js';
 import { ConsumerManager } from './consumer-manager.js';
 import { LagService } from './lag-service.js';
 import { AdminStateSchema, type AdminState } from './schemas.js';
@@ -34,7 +35,21 @@ export async function startAdminServer(admin: AdminSettings, brokers: readonly s
     lagPollMs,
   );
 
-  const app = createAdminApp({ admin, brokers, manager, lag, log });
+  const view = new ClusterView({
+    brokers,
+    log,
+    adminConsumers: () =>
+      manager.list().map((consumer) => ({
+        name: consumer.definition.name,
+        group: consumer.definition.group,
+        topic: consumer.definition.topic,
+        clientId: consumer.clientId,
+        status: consumer.status,
+        partitions: consumer.partitions,
+        positions: consumer.positions,
+      })),
+  });
+  const app = createAdminApp({ admin, brokers, manager, lag, view, log });
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
@@ -45,6 +60,7 @@ export async function startAdminServer(admin: AdminSettings, brokers: readonly s
     // The restored consumers run already: stop them (flush, commit) before reporting, e.g., a port in use.
     await manager.close();
     await lag.close();
+    view.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new HarnessError(ErrorCodes.portInUse, `${admin.host}:${admin.port} is in use: stop what listens there, or choose another ADMIN_PORT`, {
         cause: error,
@@ -66,6 +82,8 @@ export async function startAdminServer(admin: AdminSettings, brokers: readonly s
         // No new requests; idle keep-alive connections must not hold the shutdown open.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // Pages watching a topic hold their connection open: stop their pollers first.
+        view.close();
         await manager.close();
         await lag.close();
         server.closeAllConnections();
