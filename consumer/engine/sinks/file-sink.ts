@@ -3,10 +3,11 @@
  * learn the last offset written per partition, so messages replayed after an unclean stop (written,
  * not yet committed) are recognised and skipped: each message lands in the file exactly once.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCodes, HarnessError, messageOf } from '../../../shared/errors.js';
 import { envelopeLine, type Envelope } from '../envelope.js';
-import { JsonlFile } from './jsonl-file.js';
+import { JsonlFile, symlinkRefused } from './jsonl-file.js';
 import type { Sink, SinkWriteResult } from './types.js';
 
 /** Replays are at most the last uncommitted batch per partition, so they sit near the end of the file. */
@@ -17,7 +18,8 @@ const partitionKey = (topic: string, partition: number): string => `${topic}\u00
 /** A file that can't be read (a folder, a path through a file, no permission): the sink can't tell what it already holds. */
 function unreadable(path: string, error: unknown): HarnessError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new HarnessError(ErrorCodes.runtime, `file sink ${path} cannot be read: ${messageOf(error)}`, { cause: error, path, causeCode: code });
+  const reason = symlinkRefused(path, error) ?? `file sink ${path} cannot be read: ${messageOf(error)}`;
+  return new HarnessError(ErrorCodes.runtime, reason, { cause: error, path, causeCode: code });
 }
 
 /**
@@ -29,7 +31,8 @@ export async function lastWrittenOffsets(path: string): Promise<Map<string, numb
   const offsets = new Map<string, number>();
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    // Not through a symlink either, for the reason JsonlFile gives.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return offsets;
     throw unreadable(path, error);

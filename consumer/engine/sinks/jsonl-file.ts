@@ -2,9 +2,23 @@
  * An append-only JSON Lines file that is fsynced on request: the one way the consumer writes files
  * (output and dead letters alike).
  */
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ErrorCodes, HarnessError, messageOf } from '../../../shared/errors.js';
+
+/**
+ * Append, create, and never through a symlink. The admin checks that a sink path stays inside
+ * OUTPUT_DIR before the consumer starts, but a symlink placed at the path after that check would
+ * still redirect the writes: O_NOFOLLOW makes the open itself refuse it (ELOOP). Folders above the
+ * file are still followed (Node has no openat); the admin's check covers those.
+ */
+export const appendFlags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
+/** ELOOP from an O_NOFOLLOW open means the last part of the path is a symlink. */
+export function symlinkRefused(path: string, error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException).code === 'ELOOP' ? `${path} is a symbolic link, which a sink never follows` : undefined;
+}
 
 export class JsonlFile {
   readonly path: string;
@@ -24,10 +38,11 @@ export class JsonlFile {
     if (this.#handle) return;
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      this.#handle = await open(this.path, 'a');
+      this.#handle = await open(this.path, appendFlags, 0o666);
     } catch (error) {
-      // EISDIR, ENOTDIR, EACCES…: a path nobody can write to, which no retry will change.
-      throw new HarnessError(ErrorCodes.runtime, `cannot open ${this.path} for appending: ${messageOf(error)}`, {
+      // ELOOP, EISDIR, ENOTDIR, EACCES…: a path nobody can write to, which no retry will change.
+      const reason = symlinkRefused(this.path, error) ?? `cannot open ${this.path} for appending: ${messageOf(error)}`;
+      throw new HarnessError(ErrorCodes.runtime, reason, {
         cause: error,
         path: this.path,
         causeCode: (error as NodeJS.ErrnoException).code,
