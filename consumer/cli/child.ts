@@ -71,7 +71,13 @@ async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise
   });
   const { stats } = pipeline;
 
-  const report = () => ({ index: config.index, pid: process.pid, partitions: [...pipeline.assigned], stats: stats.snapshot() });
+  const report = () => ({
+    index: config.index,
+    pid: process.pid,
+    partitions: [...pipeline.assigned],
+    positions: [...pipeline.positions].map(([partition, offset]): [number, string] => [partition, offset.toString()]),
+    stats: stats.snapshot(),
+  });
   const ticker = setInterval(() => void send({ type: 'stats', ...report() }), config.statsIntervalMs);
   ticker.unref();
   shutdown.signal.addEventListener('abort', () => void pipeline.stop(FinishReasons.stopped));

@@ -13,21 +13,24 @@ export class LiveTable {
     this.#stream = stream;
   }
 
+  /**
+   * Draws `table` over the previous one in a single write, line by line, each line cleared to its
+   * end: the terminal never shows an empty frame (no flicker), and a shorter line or a shorter table
+   * leaves no letters of the longer one behind.
+   */
   render(table: string): void {
     this.#table = table;
-    this.#erase();
-    this.#draw();
+    this.#stream.write(`${this.#up()}${this.#frame()}\x1b[J`);
   }
 
   printAbove(text: string): void {
-    this.#erase();
-    this.#stream.write(text.endsWith('\n') ? text : `${text}\n`);
-    this.#draw();
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    this.#stream.write(`${this.#up()}\x1b[J${line}${this.#frame()}`);
   }
 
   /** Removes the table for good (before the final summary). */
   clear(): void {
-    this.#erase();
+    this.#stream.write(`${this.#up()}\x1b[J`);
     this.#table = '';
   }
 
@@ -41,16 +44,30 @@ export class LiveTable {
     });
   }
 
-  #erase(): void {
-    // From column 0: the terminal may have echoed something (a ^C) after the table's last line.
-    if (this.#drawnLines > 0) this.#stream.write(`\r\x1b[${this.#drawnLines}A\x1b[J`);
+  /** Back to the first line of the table drawn last; from column 0, as the terminal may have echoed a ^C after it. */
+  #up(): string {
+    const lines = this.#drawnLines;
     this.#drawnLines = 0;
+    return lines > 0 ? `\r\x1b[${lines}A` : '';
   }
 
-  #draw(): void {
-    if (!this.#table) return;
-    this.#stream.write(`${this.#table}\n`);
-    this.#drawnLines = this.#table.split('\n').length;
+  /**
+   * The table cut to the terminal: a line wider than the screen would wrap onto two and a table taller
+   * than it would scroll, and either way the next redraw would go up too few lines and leave the old
+   * frame's letters behind.
+   */
+  #frame(): string {
+    if (!this.#table) return '';
+    const width = this.#stream.columns || 0;
+    const height = this.#stream.rows || 0;
+    let lines = this.#table.split('\n');
+    if (height > 1 && lines.length > height - 1) {
+      const hidden = lines.length - (height - 2);
+      lines = [...lines.slice(0, height - 2), `… ${hidden} more line(s): make the terminal taller to see them`];
+    }
+    if (width > 1) lines = lines.map((line) => (line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line));
+    this.#drawnLines = lines.length;
+    return lines.map((line) => `${line}\x1b[K\n`).join('');
   }
 }
 

@@ -5,6 +5,7 @@
  * feeds it the children's reports and the offsets it polls.
  */
 import { formatTable } from '../../shared/table.js';
+import { clockTime } from './clock.js';
 
 /** What the parent knows of one child, for the map. */
 export interface ChildPartitions {
@@ -148,9 +149,4 @@ export class EventLog {
   get lines(): readonly string[] {
     return this.#lines;
   }
-}
-
-/** HH:MM:SS in local time, as a person reads a wall clock. */
-export function clockTime(at: Date): string {
-  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
 }

@@ -25,6 +25,16 @@ import { parsePartitionSlices, slicePartitions } from './partition-slices.js';
 import { buildConsumeReport, formatChildTable, formatConsumeReport, type ChildView } from './summary.js';
 import { addSnapshots, type StatsSnapshot } from '../engine/stats.js';
 import { ChildStates, describeChildState, isSettled, type ChildState } from './child-state.js';
+import {
+  buildPartitionMap,
+  EventLog,
+  formatPartitionMap,
+  OwnershipTracker,
+  type ChildPartitions,
+  type Ownership,
+  type PolledOffsets,
+} from './partition-map.js';
+import { describePoll, Poller, withAdmin } from './poller.js';
 import type { ChildConfig, ChildMessage, ParentMessage } from './types.js';
 
 /** Children get this long to finish after Ctrl-C before the parent kills them. */
@@ -32,6 +42,8 @@ const stopGraceMs = 30_000;
 const maxConsecutiveCrashes = 5;
 /** A child that ran this long before crashing starts a fresh crash count. */
 const healthyRunMs = 60_000;
+/** The partition map's commits and log ends are read at most this often. */
+const offsetsPollMs = 1_000;
 
 interface Plan {
   partitionCount: number;
@@ -135,6 +147,12 @@ class ChildSlot implements ChildView {
   budgetOut = 0;
   /** What the child's earlier runs did, before it crashed and was restarted. */
   earlierRuns: StatsSnapshot | undefined;
+  /** The pid of the running process once it has reported; undefined before its first report and after it exits. */
+  reportedPid: number | undefined;
+  /** The partitions the running process said it owns in its last report (none before it has joined). */
+  reportedPartitions: readonly number[] = [];
+  /** Its next offset to process per partition, from its last report. */
+  positions = new Map<number, bigint>();
 
   constructor(config: ChildConfig) {
     this.index = config.index;
@@ -150,8 +168,53 @@ class ChildSlot implements ChildView {
   }
 }
 
+/** The group's commits and the log ends for the partition map, read through an admin client of the parent's. */
+function offsetsReader(options: ConsumerOptions, log: Logger) {
+  // Failures show in the map's status line; KafkaJS's own retry logs would only push the table around.
+  const quiet = log.child({ component: 'consume-offsets' }, { level: 'silent' });
+  return withAdmin(
+    () => createKafka({ clientId: userScoped(options.user, 'harness-consume-admin'), brokers: options.brokers, log: quiet }).admin(),
+    options.brokers,
+    async (admin): Promise<PolledOffsets> => {
+      // Commits first, then ends: a commit landing in between can only overstate the lag, never make it negative.
+      const committed = await admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] });
+      const ends = await admin.fetchTopicOffsets(options.topic);
+      return {
+        committed: new Map(
+          committed.flatMap(({ partitions }) =>
+            partitions.filter(({ offset }) => offset !== '-1').map(({ partition, offset }) => [partition, BigInt(offset)] as const),
+          ),
+        ),
+        ends: new Map(ends.map(({ partition, high }) => [partition, BigInt(high)] as const)),
+      };
+    },
+  );
+}
+
+/** What the partition map needs of a slot: a child that has reported partitions speaks for itself, else the parent's expectation does. */
+function partitionsOf(slot: ChildSlot): ChildPartitions {
+  const reporting = slot.process !== undefined && slot.reportedPartitions.length > 0;
+  return {
+    index: slot.index,
+    pid: slot.pid,
+    reporting,
+    state: slot.process ? 'joining' : describeChildState(slot.state, slot.restartDelayMs),
+    partitions: reporting ? slot.reportedPartitions : slot.partitions,
+    positions: slot.positions,
+  };
+}
+
+/** Who owns what, for the ownership events: the children that run and have reported under their current pid. */
+function ownershipOf(slots: readonly ChildSlot[]): Map<number, Ownership> {
+  const owned = new Map<number, Ownership>();
+  for (const slot of slots) {
+    if (slot.process !== undefined && slot.reportedPid !== undefined) owned.set(slot.index, { pid: slot.reportedPid, partitions: slot.reportedPartitions });
+  }
+  return owned;
+}
+
 export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
-  const { assignments, endOffsets } = await plan(options, rootLog);
+  const { assignments, endOffsets, partitionCount: partitions } = await plan(options, rootLog);
   const table = process.stderr.isTTY && !options.quiet ? new LiveTable() : undefined;
   // With a live table, every log line must be printed above it rather than across it.
   const log = table ? createRootLogger({ level: logLevel, stream: table.logStream() }).child({ component: 'consume' }) : rootLog;
@@ -230,6 +293,9 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
         return;
       }
       slot.stats = slot.earlierRuns ? addSnapshots(slot.earlierRuns, message.stats) : message.stats;
+      slot.reportedPid = message.pid;
+      slot.reportedPartitions = message.partitions;
+      slot.positions = new Map(message.positions.map(([partition, offset]) => [partition, BigInt(offset)]));
       if (message.partitions.length > 0 || options.assign === 'group') slot.partitions = message.partitions;
       if (message.type === 'finished') {
         slot.finished = message.reason;
@@ -240,6 +306,8 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
     });
     child.once('exit', (code, signal) => {
       slot.process = undefined;
+      slot.reportedPid = undefined;
+      slot.reportedPartitions = [];
       slot.earlierRuns = slot.stats;
       // What a dead child held may be in its file already (written, not committed): count it as used,
       // so the total never goes past -c.
@@ -300,9 +368,21 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   );
   for (const slot of slots) spawn(slot);
 
+  // The partition map is for a person watching: off a terminal, no admin client polls anything.
+  const offsets = table ? offsetsReader(options, log) : undefined;
+  const offsetsPoller = offsets ? new Poller(offsets.read, offsetsPollMs) : undefined;
+  offsetsPoller?.start();
+  const ownership = new OwnershipTracker();
+  const events = new EventLog(5);
+
   const draw = (): void => {
-    if (table) table.render(formatChildTable(slots));
-    else if (!options.quiet) {
+    if (table) {
+      const now = new Date();
+      events.add(ownership.update(ownershipOf(slots)), now);
+      const map = buildPartitionMap(partitions, slots.map(partitionsOf), offsetsPoller?.state.value);
+      const status = offsetsPoller ? `offsets ${describePoll(offsetsPoller.state, now)}` : '';
+      table.render([...events.lines, formatChildTable(slots), '', formatPartitionMap(map), status].join('\n'));
+    } else if (!options.quiet) {
       for (const slot of slots)
         log.info(
           { child: slot.index, pid: slot.pid, partitions: slot.partitions, state: describeChildState(slot.state, slot.restartDelayMs), ...slot.stats },
@@ -315,6 +395,10 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
 
   await allDone;
   clearInterval(ticker);
+  // Closing the client first ends a read that waits on a silent broker, rather than waiting out its retries.
+  const polled = offsetsPoller?.stop();
+  await offsets?.close();
+  await polled;
   table?.clear();
   shutdown.dispose();
 

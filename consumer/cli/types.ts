@@ -26,6 +26,8 @@ export interface ChildReport {
   index: number;
   pid: number;
   partitions: number[];
+  /** Next offset to process (a decimal string: bigints don't cross IPC), per partition it has processed some of. */
+  positions: [number, string][];
   stats: StatsSnapshot;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { clockTime } from '../../../../consumer/cli/clock.js';
 import {
   buildPartitionMap,
   type ChildPartitions,
-  clockTime,
   EventLog,
   formatPartitionMap,
   type Ownership,
