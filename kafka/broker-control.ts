@@ -16,6 +16,8 @@ import { composeBrokers, composeDown, composeKafkaRunning, composePs, composeUp 
 import { bootstrapServers, kafkaVersion, nodePaths } from './layout.js';
 import { LocalCluster, type UpResult } from './local-cluster.js';
 import { killStartingNodes } from './processes.js';
+import { secureClientLines } from './secure-broker.js';
+import { plaintextSecurity, type SecuritySettings } from '../shared/security.js';
 
 export interface UpConfig {
   runtime: RequestedRuntime;
@@ -24,6 +26,8 @@ export interface UpConfig {
   timeoutMs: number;
   topic: string;
   partitions: number;
+  /** --secure: SASL_SSL and SSL listeners beside the plaintext one (local JVM broker only). */
+  secure?: boolean | undefined;
 }
 
 export interface DownConfig {
@@ -53,8 +57,14 @@ function localCluster(settings: Settings, log: Logger): LocalCluster {
 }
 
 /** Creates the topic if it is missing: replicated 3 ways with min.insync.replicas=2 on 3+ nodes. */
-async function ensureHarnessTopic(brokers: readonly string[], nodeCount: number, config: UpConfig, log: Logger): Promise<TopicSummary & { outcome: string }> {
-  const kafka = createKafka({ clientId: 'kafka-harness-up', brokers, log, retry: { retries: 10 } });
+async function ensureHarnessTopic(
+  brokers: readonly string[],
+  nodeCount: number,
+  config: UpConfig,
+  log: Logger,
+  security?: SecuritySettings,
+): Promise<TopicSummary & { outcome: string }> {
+  const kafka = createKafka({ clientId: 'kafka-harness-up', brokers, log, retry: { retries: 10 }, ...(security ? { security } : {}) });
   const admin = kafka.admin();
   await connectClient(admin, brokers);
   try {
@@ -137,6 +147,11 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
   }
 
   // --nodes and --port never reach Compose: a usage error above with --runtime docker, the JVM broker with auto.
+  if (config.secure === true && choice.runtime !== 'jvm') {
+    throw new UsageError(
+      '--secure adds listeners to the local JVM broker: npm run kafka:up -- --secure --runtime jvm (with Docker: docker compose --profile secure up -d)',
+    );
+  }
   if (choice.runtime !== 'jvm') {
     const alreadyUp = await composeKafkaRunning({ signal });
     if (!alreadyUp) {
@@ -167,11 +182,19 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
   const ticker = startTicker('starting Kafka');
   let result: UpResult;
   try {
-    result = await cluster.up({ nodes: config.nodes, basePort: config.basePort, timeoutMs: config.timeoutMs, onStep: (step) => ticker.update(step), signal });
+    result = await cluster.up({
+      nodes: config.nodes,
+      basePort: config.basePort,
+      timeoutMs: config.timeoutMs,
+      onStep: (step) => ticker.update(step),
+      signal,
+      secure: config.secure,
+    });
   } finally {
     ticker.stop();
   }
-  const topic = await ensureHarnessTopic(result.brokers, result.state.nodes.length, config, log);
+  // The plaintext listener, whatever security this shell exports for the secure one.
+  const topic = await ensureHarnessTopic(result.brokers, result.state.nodes.length, config, log, plaintextSecurity);
   const nodeCount = result.state.nodes.length;
   const shape = `local JVM, ${nodeCount} node${nodeCount === 1 ? '' : 's'}`;
   const fetched = result.jars === 'fetched' ? ', jars fetched from Maven Central' : '';
@@ -186,6 +209,8 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
     );
   }
   report.push(topicLine(topic));
+  if (result.state.nodes.some((node) => node.saslSslPort !== undefined))
+    report.push(...secureClientLines(settings.kafkaHome, result.state.host, result.state.nodes));
   report.push(`  logs: ${shortPath(nodePaths(settings.kafkaHome, 1).serverLog)} · status: npm run kafka:status · stop: npm run kafka:down`);
   return { brokers: result.brokers, report };
 }

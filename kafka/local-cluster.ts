@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, HarnessError, InterruptedError, messageOf } from '../shared/errors.js';
 import { createKafka } from '../shared/kafka-client.js';
+import { plaintextSecurity } from '../shared/security.js';
 import type { Logger } from '../shared/logger.js';
 import {
   bootstrapServers,
@@ -21,9 +22,11 @@ import {
   planCluster,
   type ClusterPlan,
   type HomePaths,
+  type ListenerSecurity,
   type NodePlan,
 } from './layout.js';
 import { assertPortsFree, ensureJars, findJava, runToEnd, type JavaRuntime } from './prerequisites.js';
+import { ensureSecureMaterial, scramFormatArguments } from './secure-broker.js';
 import { removePidFile, runningPid, stopProcess, trackStarting, untrackStarting, writePidFile } from './processes.js';
 
 export interface ClusterState {
@@ -64,6 +67,13 @@ export interface UpOptions {
    * up() rejects with an InterruptedError. Once the cluster answers, it keeps running.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Add a SASL_SSL and an SSL listener to each node (ports in layout.ts's planCluster), with a
+   * throwaway CA and users made on the spot (secure-broker.ts). A cluster set up without it must be wiped first.
+   */
+  secure?: boolean | undefined;
+  /** Names the broker certificate is valid for; default 127.0.0.1 and localhost. */
+  certificateHosts?: readonly string[] | undefined;
 }
 
 export interface UpResult {
@@ -157,6 +167,11 @@ export class LocalCluster {
 
     step('checking the Kafka jars');
     const jars = await ensureJars(this.paths, this.#log, { signal });
+    const secure = plan.nodes.some((node) => node.saslSslPort !== undefined);
+    if (secure) step('making the throwaway CA, certificates and passwords');
+    const security = secure
+      ? await ensureSecureMaterial(this.paths.home, { java, log: this.#log, certificateHosts: options.certificateHosts, signal })
+      : undefined;
 
     const state: ClusterState = existing ?? {
       kafkaVersion,
@@ -170,15 +185,20 @@ export class LocalCluster {
     const brokers = bootstrapServers(plan);
 
     await assertPortsFree(
-      stopped.flatMap((node) => [node.clientPort, node.controllerPort]),
+      stopped.flatMap((node) => [
+        node.clientPort,
+        node.controllerPort,
+        ...(node.saslSslPort === undefined ? [] : [node.saslSslPort]),
+        ...(node.sslPort === undefined ? [] : [node.sslPort]),
+      ]),
       plan.host,
     );
 
-    await this.#writeConfigs(plan);
+    await this.#writeConfigs(plan, security);
     // The cluster id is saved before any node is formatted with it: if formatting fails on one node
     // of three, the next start must reuse this id, or the nodes would belong to different clusters.
     if (!existing) await this.#writeState(state);
-    const formatted = await this.#formatUnformatted(java, state, stopped, signal);
+    const formatted = await this.#formatUnformatted(java, state, stopped, signal, security);
 
     const started: { nodeId: number; pid: number }[] = [];
     try {
@@ -223,7 +243,7 @@ export class LocalCluster {
     const stopped = await Promise.all(running.map(async (node) => ({ nodeId: node.nodeId, pid: node.pid, how: await stopProcess(node.pid, stopGraceMs) })));
     for (const node of statuses) await removePidFile(node.pidFile);
     if (options.wipe) {
-      for (const folder of ['data', 'logs', 'config', 'run']) await rm(join(this.paths.home, folder), { recursive: true, force: true });
+      for (const folder of ['data', 'logs', 'config', 'run', 'secure']) await rm(join(this.paths.home, folder), { recursive: true, force: true });
       await rm(this.paths.state, { force: true });
     }
     return { stopped: stopped.sort((a, b) => a.nodeId - b.nodeId), wiped: options.wipe };
@@ -246,6 +266,8 @@ export class LocalCluster {
       clientId: 'kafka-harness-ready',
       brokers,
       log: this.#log,
+      // The plaintext listener, whatever KAFKA_SECURITY_PROTOCOL this shell exports for its clients.
+      security: plaintextSecurity,
       connectionTimeoutMs: 1_000,
       requestTimeoutMs: readinessRequestTimeoutMs,
       retry: { retries: 0 },
@@ -290,7 +312,13 @@ export class LocalCluster {
   }
 
   #planFor(existing: ClusterState | undefined, options: UpOptions): ClusterPlan {
-    if (!existing) return planCluster(options.nodes ?? 1, options.basePort ?? defaultBasePort);
+    if (!existing) return planCluster(options.nodes ?? 1, options.basePort ?? defaultBasePort, undefined, options.secure === true);
+    if (options.secure === true && !existing.nodes.some((node) => node.saslSslPort !== undefined)) {
+      throw new HarnessError(
+        ErrorCodes.clusterMismatch,
+        `the broker in ${this.paths.home} was set up without --secure, and SCRAM users are made when the storage is formatted: npm run kafka:down -- --wipe, then kafka:up -- --secure`,
+      );
+    }
     const existingBase = existing.nodes[0]?.clientPort ?? defaultBasePort;
     const nodes = options.nodes ?? existing.nodes.length;
     const basePort = options.basePort ?? existingBase;
@@ -334,13 +362,15 @@ export class LocalCluster {
     await writeFile(this.paths.state, `${JSON.stringify(state, null, 2)}\n`);
   }
 
-  async #writeConfigs(plan: ClusterPlan): Promise<void> {
+  async #writeConfigs(plan: ClusterPlan, security: ListenerSecurity | undefined): Promise<void> {
     await mkdir(join(this.paths.home, 'config'), { recursive: true });
     await writeFile(this.paths.log4jConfig, log4jProperties);
     for (const node of plan.nodes) {
       const paths = nodePaths(this.paths.home, node.nodeId);
       await mkdir(paths.logs, { recursive: true });
-      await writeFile(paths.config, brokerProperties(plan, node, paths.data));
+      // With --secure the file holds the keystore and PLAIN passwords: for this user's eyes only.
+      await writeFile(paths.config, brokerProperties(plan, node, paths.data, security), { mode: 0o600 });
+      if (security !== undefined) await chmod(paths.config, 0o600);
     }
   }
 
@@ -361,7 +391,13 @@ export class LocalCluster {
     ];
   }
 
-  async #formatUnformatted(java: JavaRuntime, state: ClusterState, nodes: readonly NodePlan[], signal: AbortSignal | undefined): Promise<boolean> {
+  async #formatUnformatted(
+    java: JavaRuntime,
+    state: ClusterState,
+    nodes: readonly NodePlan[],
+    signal: AbortSignal | undefined,
+    security: ListenerSecurity | undefined,
+  ): Promise<boolean> {
     const unformatted = nodes.filter((node) => !existsSync(join(nodePaths(this.paths.home, node.nodeId).data, 'meta.properties')));
     // Each format is a JVM start (about a second): run them side by side, and let every one finish
     // before reporting a failure, so no StorageTool is still writing when the user acts on it.
@@ -377,6 +413,8 @@ export class LocalCluster {
           '--config',
           paths.config,
           '--ignore-formatted',
+          // SCRAM credentials live in the cluster metadata: the bootstrap records are the place to make them.
+          ...(security === undefined ? [] : scramFormatArguments(security)),
         ];
         const { code, output } = await runToEnd(java.path, args, signal);
         if (code !== 0) {

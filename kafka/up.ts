@@ -21,10 +21,16 @@ await runCli(async () => {
       timeout: { type: 'number', default: 90, describe: 'Seconds to wait for the broker to answer' },
       topic: { alias: 't', type: 'string', default: config.topic, describe: 'Topic to create if missing (KAFKA_TOPIC)' },
       partitions: { type: 'number', default: 6, describe: 'Partitions of that topic when it is created' },
+      secure: {
+        type: 'boolean',
+        describe:
+          'Also a SASL_SSL listener (SCRAM-SHA-512/256, PLAIN; user alice) and an SSL one requiring a client certificate, right after the plaintext ports: 9093 and 9094 for one node',
+      },
     })
     .example('npm run kafka:up', 'one broker on 127.0.0.1:9092 with test-topic (6 partitions)')
     .example('npm run kafka:up -- --nodes 3', '3 nodes on 9092-9094; test-topic replicated 3 ways, min.insync.replicas=2')
     .example('npm run kafka:up -- --port 12092', 'the same on other ports, when 9092 is taken')
+    .example('npm run kafka:up -- --secure', 'and SASL_SSL on 9093, SSL with a client certificate on 9094; prints the variables a client exports')
     .epilog(
       'Stop it with npm run kafka:down (add -- --wipe to delete its data). Files live in .kafka/ (KAFKA_HARNESS_HOME).\n' +
         'Ctrl-C before the broker answers stops the nodes this run started (exit 130); once it answers, it keeps running.',
@@ -38,6 +44,7 @@ await runCli(async () => {
       timeoutMs: requireInteger('timeout', argv.timeout, 1, 3600) * 1000,
       topic: argv.topic,
       partitions: requireInteger('partitions', argv.partitions, 1, 10_000),
+      secure: argv.secure,
     },
     config,
     getLogger('kafka-up'),

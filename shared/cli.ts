@@ -3,7 +3,7 @@
  * and a runner that turns any error into one line on stderr and the right exit code.
  */
 import yargs, { type Argv } from 'yargs';
-import { parseBrokerList, parseUser, type Settings } from './config.js';
+import { parseBrokerList, parseUser, useCommandConfig, type Settings } from './config.js';
 import { ExitCodes, isHarnessError, messageOf, UsageError, type ExitCode } from './errors.js';
 import { getLogger } from './logger.js';
 
@@ -48,6 +48,23 @@ export function brokersFlag(settings: Settings, group?: string) {
     ...(group === undefined ? {} : { group }),
     describe: 'Bootstrap brokers, host:port,… (KAFKA_BROKERS)',
     coerce: (text: string): string[] => parseBrokerList(text, '--brokers'),
+  } as const;
+}
+
+/**
+ * --command-config FILE: TLS and SASL from a Java-style properties file, as Kafka's own tools take it
+ * (security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location…). Parsed at once,
+ * so a bad file is a usage error before anything connects, and from then on every client this
+ * process makes uses it instead of the KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_*
+ * variables. The value is the file's absolute path: the reference to hand to child processes and
+ * worker threads (they read the file themselves; no secret crosses over).
+ */
+export function commandConfigFlag(group?: string) {
+  return {
+    type: 'string',
+    ...(group === undefined ? {} : { group }),
+    describe: 'Security settings file as Kafka tools take it: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location (PEM)…',
+    coerce: (file: string | undefined): string | undefined => useCommandConfig(file),
   } as const;
 }
 

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { projectRoot } from './paths.js';
+import { securityFromCommandConfig, securityFromEnvironment, type SecuritySettings } from './security.js';
 
 export const LogLevels = {
   fatal: 'fatal',
@@ -54,6 +55,16 @@ export interface Settings {
   readonly jarsDir: string | undefined;
   /** XDG_CACHE_HOME when it is absolute (the XDG spec ignores a relative one), else ~/.cache. */
   readonly cacheHome: string;
+  /**
+   * TLS and SASL for every client the process makes: from KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and
+   * KAFKA_SSL_*, or from a --command-config file, which replaces them all (see useCommandConfig).
+   */
+  readonly security: SecuritySettings;
+  /**
+   * The --command-config file these security settings came from, if any: the reference handed to
+   * child processes and worker threads, which read the file themselves, so no secret crosses over.
+   */
+  readonly commandConfig: string | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -116,6 +127,9 @@ export function readSettings(env: Environment = process.env): Settings {
     user: parseUser(env.HARNESS_USER, 'HARNESS_USER'),
     jarsDir: env.KAFKA_HARNESS_JARS ? resolve(env.KAFKA_HARNESS_JARS) : undefined,
     cacheHome: env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(env.HOME || homedir(), '.cache'),
+    // Relative paths in these variables are from the working directory: npm scripts run in the project root.
+    security: securityFromEnvironment(env, process.cwd()),
+    commandConfig: undefined,
   });
 }
 
@@ -125,4 +139,18 @@ let cached: Settings | undefined;
 export function settings(): Settings {
   cached ??= readSettings();
   return cached;
+}
+
+/**
+ * --command-config FILE (or the reference a parent passed down): from now on this process's clients
+ * use the file's security settings instead of the environment's. Undefined leaves them as they are.
+ * Returns the file's absolute path.
+ */
+export function useCommandConfig(file: string | undefined): string | undefined {
+  if (file === undefined || file === '') return undefined;
+  const path = resolve(process.cwd(), file);
+  const security = securityFromCommandConfig(path, process.cwd());
+  const current = settings();
+  if (current.commandConfig !== path) cached = Object.freeze({ ...current, security, commandConfig: path });
+  return path;
 }

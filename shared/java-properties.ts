@@ -11,7 +11,7 @@ export interface PropertyEntry {
   line: number;
 }
 
-function unescape(text: string): string {
+function unescapeJava(text: string): string {
   return text.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, escaped: string) => {
     if (escaped.length === 5) return String.fromCharCode(Number.parseInt(escaped.slice(1), 16));
     if (escaped === 't') return '\t';
@@ -43,7 +43,7 @@ export function parseJavaProperties(text: string): PropertyEntry[] {
     const match = /^((?:\\.|[^=:\s\\])*)\s*[=:]?\s*(.*)$/s.exec(logical);
     const rawKey = match?.[1] ?? logical;
     const rawValue = match?.[2] ?? '';
-    entries.push({ key: unescape(rawKey), value: unescape(rawValue), line: start + 1 });
+    entries.push({ key: unescapeJava(rawKey), value: unescapeJava(rawValue), line: start + 1 });
   }
   return entries;
 }

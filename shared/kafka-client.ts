@@ -194,7 +194,11 @@ export function explainSecurityFailure(error: unknown, brokers: readonly string[
   if (sasl !== undefined && security.sasl !== undefined) {
     const { mechanism, username } = security.sasl;
     if (/not supported by the server/.test(messageOf(sasl))) {
-      return new HarnessError(ErrorCodes.authenticationFailed, `the broker at ${where} does not offer SASL ${mechanism}: pick a mechanism it enables (sasl.enabled.mechanisms)`, options);
+      return new HarnessError(
+        ErrorCodes.authenticationFailed,
+        `the broker at ${where} does not offer SASL ${mechanism}: pick a mechanism it enables (sasl.enabled.mechanisms)`,
+        options,
+      );
     }
     return new HarnessError(
       ErrorCodes.authenticationFailed,
@@ -221,24 +225,34 @@ export function explainSecurityFailure(error: unknown, brokers: readonly string[
       );
     }
     if (codes.includes('CERT_HAS_EXPIRED') || codes.includes('CERT_NOT_YET_VALID')) {
-      return new HarnessError(ErrorCodes.tlsFailed, `the certificate of the broker at ${where} is expired or not yet valid: renew it (or check this machine's clock)`, options);
-    }
-    if (codes.some((code) => code.includes('CERTIFICATE_REQUIRED')) || /certificate required/i.test(messages)) {
       return new HarnessError(
         ErrorCodes.tlsFailed,
-        `the broker at ${where} requires a client certificate: ${settingHint(security, 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE')}`,
+        `the certificate of the broker at ${where} is expired or not yet valid: renew it (or check this machine's clock)`,
+        options,
+      );
+    }
+    // The broker's alert when a listener with ssl.client.auth=required gets no certificate, or one it does not trust.
+    if (codes.some((code) => /CERTIFICATE_REQUIRED|BAD_CERTIFICATE/.test(code)) || /certificate required|alert bad certificate/i.test(messages)) {
+      return new HarnessError(
+        ErrorCodes.tlsFailed,
+        security.tls?.cert === undefined
+          ? `the broker at ${where} requires a client certificate: ${settingHint(security, 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE')}`
+          : `the broker at ${where} refused the client certificate (not signed by a CA it trusts?): ${settingHint(security, 'KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE')}`,
         options,
       );
     }
     // A plaintext listener reads the ClientHello as an oversized request and hangs up mid-handshake.
-    if (codes.includes('ECONNRESET') || codes.includes('EPROTO') || /TLS connection|wrong version number|Connection closed/i.test(messages)) {
+    if (codes.includes('ECONNRESET') || codes.includes('EPROTO') || /TLS connection|wrong version number|Connection closed|Closed connection/i.test(messages)) {
       return new HarnessError(
         ErrorCodes.protocolMismatch,
         `no TLS handshake with ${where}: is it a plaintext listener? ${security.protocol} needs an SSL or SASL_SSL port (npm run kafka:up -- --secure prints them), or set the protocol to ${usesSasl(security.protocol) ? 'SASL_PLAINTEXT' : 'PLAINTEXT'}`,
         options,
       );
     }
-  } else if (!chain.some((entry) => fieldOf(entry, 'code') === 'ECONNREFUSED') && /Connection closed|ECONNRESET|socket hang up/i.test(`${messages} ${codes.join(' ')}`)) {
+  } else if (
+    !chain.some((entry) => fieldOf(entry, 'code') === 'ECONNREFUSED') &&
+    /Connection closed|Closed connection|ECONNRESET|socket hang up/i.test(`${messages} ${codes.join(' ')}`)
+  ) {
     // A TLS listener answers a plaintext request with a TLS alert and hangs up; so does a SASL listener asked for metadata before a login.
     return new HarnessError(
       ErrorCodes.protocolMismatch,

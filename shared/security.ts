@@ -233,7 +233,10 @@ function resolveTls(input: SecurityInput, names: SettingNames): TlsSettings {
   if ((input.certFile === undefined) !== (input.keyFile === undefined)) {
     throw new UsageError(`a client certificate needs both ${names.certFile} and ${names.keyFile}`);
   }
-  const ca = input.caFile === undefined ? undefined : pemBlocks(readSettingFile(input.caFile, names.caFile), certificateLabel, input.caFile, names.caFile, 'certificate');
+  const ca =
+    input.caFile === undefined
+      ? undefined
+      : pemBlocks(readSettingFile(input.caFile, names.caFile), certificateLabel, input.caFile, names.caFile, 'certificate');
   let cert: string | undefined;
   let key: Secret | undefined;
   if (input.certFile !== undefined && input.keyFile !== undefined) {
@@ -379,7 +382,8 @@ export function securityFromCommandConfig(file: string, cwd: string): SecuritySe
       throw new UsageError(`sasl.jaas.config in ${path} uses ${parsed.loginModule.split('.').pop()}, which does not do sasl.mechanism=${mechanism}`);
     }
     for (const key of parsed.options.keys()) {
-      if (key !== 'username' && key !== 'password') throw new UsageError(`sasl.jaas.config in ${path} has option "${key}": only username and password are read`);
+      if (key !== 'username' && key !== 'password')
+        throw new UsageError(`sasl.jaas.config in ${path} has option "${key}": only username and password are read`);
     }
     username = parsed.options.get('username');
     const secret = parsed.options.get('password');
