@@ -1,11 +1,15 @@
 /**
  * A consumer group's lag, row for row as `kafka-consumer-groups --describe --group` prints it:
- * one row per partition that is assigned to a member or has a committed offset.
+ * one row per partition that is assigned to a member or has a committed offset. Like Kafka 4.x, a
+ * member that owns no partition gets no row, the log-end offset is the high watermark (records of
+ * open transactions included), and an offset committed past the end gives a negative lag.
  */
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
 
 const { AssignerProtocol } = kafkajs;
+/** kafkajs's ISOLATION_LEVEL.READ_UNCOMMITTED (the protocol's value). */
+const readUncommitted = 0;
 
 export interface LagRow {
   group: string;
@@ -14,7 +18,7 @@ export interface LagRow {
   /** Committed offset; null when the group has committed none for this partition. */
   currentOffset: number | null;
   logEndOffset: number;
-  /** logEndOffset − currentOffset; null without a committed offset. */
+  /** logEndOffset − currentOffset, negative when the commit is past the end; null without a committed offset. */
   lag: number | null;
   consumerId: string | null;
   host: string | null;
@@ -57,7 +61,10 @@ export async function describeGroupLag(admin: Admin, group: string, topicFilter?
   const topics = [...new Set([...keys].map((key) => key.slice(0, key.lastIndexOf('/'))))].filter((topic) => !topicFilter || topic === topicFilter);
   const rows: LagRow[] = [];
   for (const topic of topics.sort(byCodeUnits)) {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, Number(entry.high)]));
+    // READ_UNCOMMITTED: the high watermark, which kafka-consumer-groups shows; the default (the last
+    // stable offset) would stop at the first open transaction and understate the lag.
+    const offsets = await admin.fetchTopicOffsets(topic, { isolationLevel: readUncommitted });
+    const ends = new Map(offsets.map((entry) => [entry.partition, Number(entry.high)]));
     for (const key of keys) {
       if (!key.startsWith(`${topic}/`) || key.slice(topic.length + 1).includes('/')) continue;
       const partition = Number(key.slice(topic.length + 1));
@@ -70,7 +77,7 @@ export async function describeGroupLag(admin: Admin, group: string, topicFilter?
         partition,
         currentOffset,
         logEndOffset,
-        lag: currentOffset === null ? null : Math.max(0, logEndOffset - currentOffset),
+        lag: currentOffset === null ? null : logEndOffset - currentOffset,
         consumerId: owner?.consumerId ?? null,
         host: owner?.host ?? null,
         clientId: owner?.clientId ?? null,

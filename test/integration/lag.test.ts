@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { GroupLag } from '../../consumer/engine/lag.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { createTopic, testBrokers } from './helpers/kafka.js';
+import { createAdmin, createTestProducer, createTopic, testBrokers, testKafka } from './helpers/kafka.js';
 import { describeGroupWithJava, javaToolsAvailable } from './helpers/java-tools.js';
 
 const runJavaTools = javaToolsAvailable();
@@ -63,6 +63,79 @@ describe.runIf(runJavaTools)('npm run lag', () => {
     expect(ours.rows).toEqual(describeGroupWithJava(testBrokers(), group));
     running.child.kill('SIGINT');
     expect((await running.exited).code).toBe(0);
+  });
+
+  it('counts the records of an open transaction in the log-end offset, as the high watermark does', async () => {
+    const topic = await createTopic({ partitions: 1 });
+    const group = `g-${randomUUID()}`;
+    const plain = await createTestProducer();
+    await plain.send({ topic, messages: [{ value: 'a' }, { value: 'b' }] });
+    const admin = await createAdmin();
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '1' }] });
+    const transactional = await createTestProducer({ transactionalId: `tx-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 });
+    const transaction = await transactional.transaction();
+    onTestFinished(() => transaction.abort().catch(() => {}));
+    await transaction.send({ topic, messages: [{ value: 'c' }, { value: 'd' }, { value: 'e' }] });
+
+    // The last stable offset stays at 2 until the transaction ends: the check is only meaningful
+    // while the two differ.
+    expect((await admin.fetchTopicOffsets(topic))[0]?.high).toBe('2');
+    const ours = await lag(group);
+    expect(ours.rows.map((row) => [row.currentOffset, row.logEndOffset, row.lag])).toEqual([[1, 5, 4]]);
+    expect(ours.rows).toEqual(describeGroupWithJava(testBrokers(), group));
+  });
+
+  it('shows no row for a member that owns no partition, as Kafka 4 does', async () => {
+    const topic = await createTopic({ partitions: 1 });
+    const group = `g-${randomUUID()}`;
+    const kafka = testKafka('harness-test-idle');
+    for (let i = 0; i < 2; i++) {
+      const consumer = kafka.consumer({ groupId: group });
+      await consumer.connect();
+      onTestFinished(() => consumer.disconnect());
+      await consumer.subscribe({ topics: [topic] });
+      await consumer.run({ eachMessage: async () => {} });
+    }
+    const admin = await createAdmin();
+    await vi.waitFor(
+      async () => {
+        const { groups } = await admin.describeGroups([group]);
+        expect(groups[0]?.state).toBe('Stable');
+        expect(groups[0]?.members).toHaveLength(2);
+        const state = await lag(group);
+        expect(state.rows.map((row) => row.clientId)).toEqual(['harness-test-idle']);
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+
+    const ours = await lag(group);
+    expect(ours.rows).toEqual(describeGroupWithJava(testBrokers(), group));
+  });
+
+  it('gives a negative lag for an offset committed past the end, as Kafka does', async () => {
+    const topic = await createTopic({ partitions: 2 });
+    const producer = await createTestProducer();
+    await producer.send({
+      topic,
+      messages: [
+        { value: 'a', partition: 0 },
+        { value: 'b', partition: 0 },
+      ],
+    });
+    const group = `g-${randomUUID()}`;
+    const admin = await createAdmin();
+    await admin.setOffsets({
+      groupId: group,
+      topic,
+      partitions: [
+        { partition: 0, offset: '10' },
+        { partition: 1, offset: '0' },
+      ],
+    });
+
+    const ours = await lag(group);
+    expect(ours.rows.map((row) => row.lag)).toEqual([-8, 0]);
+    expect(ours.rows).toEqual(describeGroupWithJava(testBrokers(), group));
   });
 
   it('says so when the group does not exist', async () => {
