@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, HarnessError, isHarnessError, messageOf, UsageError } from '../../shared/errors.js';
-import { createKafka } from '../../shared/kafka-client.js';
+import { createKafka, type KafkaClient } from '../../shared/kafka-client.js';
 import { createRootLogger } from '../../shared/logger.js';
 import { LocalCluster } from '../local-cluster.js';
 import { pickBasePort } from './free-ports.js';
@@ -23,6 +23,7 @@ const defaultTimeoutMs = 120_000;
 /** Ports are checked free and then bound by the JVM a moment later; another process may win in between. */
 const portAttempts = 3;
 const topicReadyTimeoutMs = 30_000;
+const groupCoordinatorTimeoutMs = 60_000;
 
 function checkOptions(options: StartKafkaOptions): void {
   const { nodes = 1, timeoutMs = defaultTimeoutMs } = options;
@@ -46,7 +47,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
 
   guardHome(home);
   let watchdogPid: number | undefined;
-  let brokers: string[];
+  let brokers: string[] = [];
+  let kafka: KafkaClient | undefined;
+  let admin: Admin | undefined;
   try {
     watchdogPid = await startWatchdog(home);
     brokers = await upOnFreePorts(cluster, nodeCount, options.timeoutMs ?? defaultTimeoutMs);
@@ -54,28 +57,26 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       home,
       (await cluster.nodeStatuses()).flatMap((node) => (node.pid === undefined ? [] : [node.pid])),
     );
+    kafka = createKafka({ clientId: 'kafka-harness-testing', brokers, log });
+    admin = kafka.admin();
+    await admin.connect();
+    await waitForGroupCoordinator(admin);
   } catch (error) {
-    // up() has stopped the nodes it started; what remains is the folder.
+    // up() stops the nodes it started when it fails, but not once they answered.
+    await admin?.disconnect().catch(() => {});
+    await cluster.down({ wipe: true }).catch(() => {});
     await rm(home, { recursive: true, force: true });
     if (watchdogPid !== undefined) stopWatchdog(watchdogPid);
     releaseHome(home);
     throw error;
   }
+  // An open connection would keep a runner that forgot stop() alive, and the exit guard waits for the exit.
+  await admin.disconnect();
   log.debug({ brokers, home }, 'throwaway kafka started');
 
-  const kafka = createKafka({ clientId: 'kafka-harness-testing', brokers, log });
-  let admin: Admin | undefined;
+  const client = kafka;
   let stopping: Promise<void> | undefined;
   const replicationFactor = Math.min(nodeCount, 3);
-
-  const connectedAdmin = async (): Promise<Admin> => {
-    if (stopping !== undefined) throw new HarnessError(ErrorCodes.runtime, `this Kafka (${brokers.join(',')}) was stopped: start another with startKafka()`);
-    if (!admin) {
-      admin = kafka.admin();
-      await admin.connect();
-    }
-    return admin;
-  };
 
   return {
     brokers,
@@ -84,15 +85,20 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       if (!Number.isInteger(partitions) || partitions < 1) {
         throw new UsageError(`createTopic: partitions must be a whole number of at least 1 (got ${partitions})`);
       }
-      const client = await connectedAdmin();
-      // Not waitForLeaders: unpatched KafkaJS (this package's patch applies only to its own checkout)
-      // fails it when KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment after creating the topic.
-      const created = await client.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor }] });
-      await waitForLeaders(client, name, partitions, created);
+      if (stopping !== undefined) throw new HarnessError(ErrorCodes.runtime, `this Kafka (${brokers.join(',')}) was stopped: start another with startKafka()`);
+      const topicAdmin = client.admin();
+      await topicAdmin.connect();
+      try {
+        // Not waitForLeaders: unpatched KafkaJS (this package's patch applies only to its own checkout)
+        // fails it when KRaft answers UNKNOWN_TOPIC_OR_PARTITION for a moment after creating the topic.
+        const created = await topicAdmin.createTopics({ topics: [{ topic: name, numPartitions: partitions, replicationFactor }] });
+        await waitForLeaders(topicAdmin, name, partitions, created);
+      } finally {
+        await topicAdmin.disconnect();
+      }
     },
     stop(): Promise<void> {
       stopping ??= (async () => {
-        await admin?.disconnect().catch(() => {});
         await cluster.down({ wipe: true });
         await rm(home, { recursive: true, force: true });
         if (watchdogPid !== undefined) stopWatchdog(watchdogPid);
@@ -113,6 +119,26 @@ async function upOnFreePorts(cluster: LocalCluster, nodeCount: number, timeoutMs
       // A port found taken by up()'s own check: nothing was written yet, so the next pick starts clean.
       if (!(isHarnessError(error) && error.code === ErrorCodes.portInUse) || attempt >= portAttempts) throw error;
     }
+  }
+}
+
+/**
+ * A fresh broker creates __consumer_offsets (50 partitions) only when the first group looks for its
+ * coordinator, and until then every consumer's join fails and is retried with an ERROR line from
+ * KafkaJS. Asking once here moves that wait into the start, and the tests' first group joins at once.
+ */
+async function waitForGroupCoordinator(admin: Admin): Promise<void> {
+  const deadline = Date.now() + groupCoordinatorTimeoutMs;
+  for (;;) {
+    try {
+      await admin.describeGroups(['kafka-harness-testing-warm-up']);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new HarnessError(ErrorCodes.runtime, `the broker found no group coordinator within ${groupCoordinatorTimeoutMs / 1000} s (${messageOf(error)})`);
+      }
+    }
+    await sleep(100);
   }
 }
 
