@@ -194,9 +194,6 @@ describe.runIf(shouldRunWith('java', 'apt install openjdk-17-jre-headless', ['-v
     const child = spawn(process.execPath, ['forgetful.mjs'], { cwd: project, env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => child.once('close', resolve));
     const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-    [Symbol.asyncIterator]()
-      .next()
-      .then((next) => [next.value as string | undefined]);
     const { home } = JSON.parse(line) as { home: string };
     // The check below sees this broker, so its empty answer afterwards means something.
     expect(javaProcessesUnder(brokerTmp)).toHaveLength(1);
