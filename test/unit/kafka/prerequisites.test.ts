@@ -29,8 +29,9 @@ describe('ports', () => {
   afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
 
   it('sees a port that something listens on as taken, with a one-line way out', async () => {
-    server = createServer();
-    const port = await new Promise<number>((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
+    const listening = createServer();
+    server = listening;
+    const port = await new Promise<number>((resolve) => listening.listen(0, '127.0.0.1', () => resolve((listening.address() as { port: number }).port)));
     expect(await isPortFree(port, '127.0.0.1')).toBe(false);
     const error = await assertPortsFree([port], '127.0.0.1').catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: ErrorCodes.portInUse, fields: { port, host: '127.0.0.1' } });
@@ -38,9 +39,10 @@ describe('ports', () => {
   });
 
   it('sees a port nobody uses as free', async () => {
-    server = createServer();
-    const port = await new Promise<number>((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as { port: number }).port)));
-    await new Promise<void>((done) => server!.close(() => done()));
+    const listening = createServer();
+    server = listening;
+    const port = await new Promise<number>((resolve) => listening.listen(0, '127.0.0.1', () => resolve((listening.address() as { port: number }).port)));
+    await new Promise<void>((done) => listening.close(() => done()));
     server = undefined;
     expect(await isPortFree(port, '127.0.0.1')).toBe(true);
   });
