@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { hideBin } from 'yargs/helpers';
 import { userScoped } from '../shared/names.js';
-import { createCli, requireInteger, runCli } from '../shared/cli.js';
+import { commandConfigFlag, createCli, requireInteger, runCli } from '../shared/cli.js';
 import { settings, type Settings } from '../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError, type ExitCode } from '../shared/errors.js';
 import { connectClient, createConsumer, createKafka, createProducer, explainKafkaError, type KafkaClient } from '../shared/kafka-client.js';
@@ -170,6 +170,7 @@ await runCli(async () => {
     .options({
       count: { alias: 'c', type: 'number', default: 12, describe: 'Orders to send' },
       seed: { type: 'number', default: 1, describe: 'Faker seed: the same seed sends the same orders' },
+      'command-config': commandConfigFlag(),
     })
     .example('npm run demo', 'the whole round trip in a few seconds')
     .epilog('Ctrl-C stops it (exit 130); a broker it was still starting is stopped again, one already up keeps running.')

@@ -1,6 +1,6 @@
 /** npm run doctor — is this machine ready? One line per check, and the command that fixes each problem. */
 import { hideBin } from 'yargs/helpers';
-import { createCli, requireInteger, runCli } from '../shared/cli.js';
+import { commandConfigFlag, createCli, requireInteger, runCli } from '../shared/cli.js';
 import { settings } from '../shared/config.js';
 import { ExitCodes } from '../shared/errors.js';
 import { createRootLogger } from '../shared/logger.js';
@@ -15,6 +15,7 @@ await runCli(async () => {
     )
     .options({
       json: { type: 'boolean', default: false, describe: 'Print the checks as one JSON object on stdout' },
+      'command-config': commandConfigFlag(),
       port: { type: 'number', default: 9092, describe: 'The client port npm run kafka:up would use (its --port); the controller port is 10,000 above' },
     })
     .example('npm run doctor', 'before a workshop, or when something fails')

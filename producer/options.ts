@@ -3,7 +3,7 @@
  * turns parsed flags into validated options, cross-field rules included.
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { brokersFlag, requireInteger, userFlag } from '../shared/cli.js';
+import { brokersFlag, commandConfigFlag, requireInteger, userFlag } from '../shared/cli.js';
 import { userScoped } from '../shared/names.js';
 import type { Settings } from '../shared/config.js';
 import { UsageError } from '../shared/errors.js';
@@ -22,6 +22,7 @@ export const maxPayloadBytes = 800_000;
 export function producerFlags(settings: Settings) {
   return {
     brokers: brokersFlag(settings, 'Connection:'),
+    'command-config': commandConfigFlag('Connection:'),
     user: userFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to produce to (KAFKA_TOPIC)' },
     'create-topic': { type: 'boolean', default: false, group: 'Connection:', describe: 'Create the topic if it is missing' },
@@ -102,6 +103,7 @@ export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
   const durationSeconds = positive('duration', argv.duration);
   const options: ProducerOptions = {
     brokers: argv.brokers,
+    commandConfig: argv['command-config'],
     topic: userScoped(argv.user, argv.topic),
     // A learner's own topic on a shared cluster does not exist until they first produce to it.
     createTopic: argv['create-topic'] || argv.user !== undefined,

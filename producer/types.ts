@@ -6,6 +6,8 @@ import type { KeyStrategy } from './keys.js';
 /** The producer's validated flags, as toProducerOptions makes them. */
 export interface ProducerOptions {
   brokers: string[];
+  /** --command-config: the file every thread reads its TLS and SASL settings from (else the environment's). */
+  commandConfig: string | undefined;
   /** Already scoped to the user: `alice.test-topic`. */
   topic: string;
   /** HARNESS_USER / --user: also prefixes the producers' client ids. */

@@ -1,6 +1,7 @@
 /** A producer worker thread: runs one producing loop and reports to the main thread. */
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
+import { useCommandConfig } from '../shared/config.js';
 import { createRootLogger, setRootLogger } from '../shared/logger.js';
 import { produceFromThread } from './produce-loop.js';
 import { serializeError } from './thread-errors.js';
@@ -31,6 +32,8 @@ const log = createRootLogger({
 setRootLogger(log);
 
 const { settings } = input;
+// The main thread's --command-config, read here: its secrets never cross the thread boundary.
+useCommandConfig(settings.commandConfig);
 const gate = new WorkGate(input.gate, settings);
 try {
   const report = await produceFromThread(input.thread, settings, gate, log, (progress) => send({ type: 'progress', progress }));

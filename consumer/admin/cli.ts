@@ -1,6 +1,6 @@
 /** npm run admin — the admin server (settings from ADMIN_* variables; see --help). */
 import { hideBin } from 'yargs/helpers';
-import { createCli, runCli } from '../../shared/cli.js';
+import { commandConfigFlag, createCli, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { readAdminSettings } from './settings.js';
 import { ExitCodes } from '../../shared/errors.js';
@@ -32,6 +32,7 @@ await runCli(async () => {
         `    -d '{"topic":"test-topic","group":"g1","sinks":[{"type":"file","path":"g1.jsonl"}]}'`,
       ].join('\n'),
     )
+    .options({ 'command-config': commandConfigFlag() })
     .example('npm run admin', 'on http://127.0.0.1:8080')
     .example('ADMIN_PORT=9000 npm run admin', 'on another port')
     .parseAsync();

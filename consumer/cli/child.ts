@@ -2,6 +2,7 @@
  * One consumer child process: owns its slice of the partitions, reports stats to the parent over
  * IPC, and stops cleanly on the parent's word, on SIGINT/SIGTERM, or when the parent disappears.
  */
+import { useCommandConfig } from '../../shared/config.js';
 import { messageOf } from '../../shared/errors.js';
 import { createRootLogger, setRootLogger, type Logger } from '../../shared/logger.js';
 import { installShutdown } from '../../shared/shutdown.js';
@@ -61,6 +62,8 @@ class IpcBudget implements MessageBudget {
 }
 
 async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise<Finish> {
+  // The parent's --command-config, read here: its secrets never cross the IPC channel.
+  useCommandConfig(config.pipeline.commandConfig);
   const shutdown = installShutdown({ log, graceMs: stopGraceMs, announce: false });
   const pipeline = createPipeline({
     ...config.pipeline,

@@ -1,6 +1,6 @@
 /** npm run lag — a consumer group's lag, with the columns of kafka-consumer-groups --describe. */
 import { hideBin } from 'yargs/helpers';
-import { brokersFlag, createCli, runCli, userFlag } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, createCli, runCli, userFlag } from '../../shared/cli.js';
 import { userScoped } from '../../shared/names.js';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
@@ -16,6 +16,7 @@ await runCli(async () => {
     .usage('Usage: npm run lag -- -G <group> [-t <topic>] [--json]\n\nShows how far a consumer group is behind, like kafka-consumer-groups --describe.')
     .options({
       brokers: brokersFlag(config),
+      'command-config': commandConfigFlag(),
       user: userFlag(config),
       group: { alias: 'G', type: 'string', default: defaultGroup, describe: 'Consumer group' },
       topic: { alias: 't', type: 'string', describe: 'Only this topic' },

@@ -3,7 +3,7 @@
  * them into options (cross-field rules included).
  */
 import type { Argv, InferredOptionTypes } from 'yargs';
-import { brokersFlag, requireInteger, userFlag } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, requireInteger, userFlag } from '../../shared/cli.js';
 import { userScoped } from '../../shared/names.js';
 import type { Settings } from '../../shared/config.js';
 import { UsageError } from '../../shared/errors.js';
@@ -24,6 +24,7 @@ export const defaultGroup = 'harness-consumers';
 export function consumerFlags(settings: Settings) {
   return {
     brokers: brokersFlag(settings, 'Connection:'),
+    'command-config': commandConfigFlag('Connection:'),
     user: userFlag(settings, 'Connection:'),
     topic: { alias: 't', type: 'string', default: settings.topic, group: 'Connection:', describe: 'Topic to consume (KAFKA_TOPIC)' },
     group: { alias: 'G', type: 'string', default: defaultGroup, group: 'Connection:', describe: 'Consumer group: where offsets are committed' },
@@ -97,6 +98,8 @@ export type ConsumerArgv = InferredOptionTypes<ReturnType<typeof consumerFlags>>
 
 export interface ConsumerOptions {
   brokers: string[];
+  /** --command-config: the file each child reads its TLS and SASL settings from (else the environment's). */
+  commandConfig: string | undefined;
   /** Topic and group, already scoped to the user: `alice.test-topic`. */
   topic: string;
   groupId: string;
@@ -140,6 +143,7 @@ export function toConsumerOptions(argv: ConsumerArgv, stderrIsTerminal: boolean)
   if (argv.quiet && argv.verbose) throw new UsageError('--quiet and --verbose contradict each other: pick one');
   return {
     brokers: argv.brokers,
+    commandConfig: argv['command-config'],
     topic: userScoped(argv.user, argv.topic),
     groupId: userScoped(argv.user, argv.group),
     user: argv.user,

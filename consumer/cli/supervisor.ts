@@ -116,6 +116,7 @@ export function childPipeline(options: ConsumerOptions, index: number, assignmen
   return {
     clientId: userScoped(options.user, `harness-consumer-${index}`),
     brokers: options.brokers,
+    commandConfig: options.commandConfig,
     topic: options.topic,
     groupId: options.groupId,
     assignment,

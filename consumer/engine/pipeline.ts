@@ -70,6 +70,11 @@ export interface PipelineSettings {
   processing: ProcessingSettings;
   sinks: readonly SinkDefinition[];
   deadLetters: DeadLetterDefinition;
+  /**
+   * --command-config: the file whose TLS and SASL settings the running process takes up (the
+   * path, never the secrets in it); undefined = the process's own (the environment's).
+   */
+  commandConfig?: string | undefined;
   /** -e: [partition, log-end offset] pairs seen when the run started (decimal strings: a bigint is not JSON). */
   endOffsets?: readonly (readonly [number, string])[] | undefined;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
 import type { ConsumeReport } from '../../consumer/cli/summary.js';
-import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
@@ -37,6 +37,7 @@ await runCli(async () => {
     .usage('Usage: npm run bench:consume -- [--quick] [--json]\n\nJava ConsumerPerformance vs this consumer; end-to-end latency; idle CPU.')
     .options({
       brokers: brokersFlag(config),
+      'command-config': commandConfigFlag(),
       count: { alias: 'c', type: 'number', default: 1_000_000, describe: 'Messages in the pre-filled topic' },
       'latency-seconds': { type: 'number', default: 30, describe: 'How long the 2,000 msg/s latency run lasts' },
       'idle-seconds': { type: 'number', default: 30, describe: 'How long idle CPU is measured' },

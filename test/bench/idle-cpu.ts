@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
-import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { getLogger } from '../../shared/logger.js';
@@ -18,6 +18,7 @@ await runCli(async () => {
     .options({
       seconds: { type: 'number', default: 30, describe: 'How long to measure' },
       brokers: brokersFlag(settings()),
+      'command-config': commandConfigFlag(),
       json: { type: 'boolean', default: false, describe: 'Print the result as JSON' },
     })
     .parseAsync();

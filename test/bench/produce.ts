@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ExitCodes, HarnessError, ErrorCodes } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
@@ -32,6 +32,7 @@ await runCli(async () => {
     .usage('Usage: npm run bench:produce -- [--quick] [--json]\n\nJava ProducerPerformance vs the naive KafkaJS loop vs this producer, on one broker.')
     .options({
       brokers: brokersFlag(config),
+      'command-config': commandConfigFlag(),
       count: { alias: 'c', type: 'number', default: 1_000_000, describe: 'Records per run' },
       'naive-count': { type: 'number', default: 20_000, describe: 'Records for the naive loop (it needs minutes for a million)' },
       quick: { type: 'boolean', default: false, describe: '100,000 records (5,000 naive): about a minute in all' },

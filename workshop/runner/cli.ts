@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
-import { brokersFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
+import { brokersFlag, commandConfigFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { parseUser, settings } from '../../shared/config.js';
 import { ExitCodes, UsageError, type ExitCode } from '../../shared/errors.js';
 import { createRootLogger, setRootLogger } from '../../shared/logger.js';
@@ -110,6 +110,7 @@ await runCli(
       )
       .options({
         brokers: brokersFlag(config),
+        'command-config': commandConfigFlag(),
         user: {
           alias: 'u',
           type: 'string',
