@@ -84,12 +84,15 @@ export class Poller<T> {
  * and why, so that old figures are never taken for current ones (nor a dead broker for an idle topic).
  */
 export function describePoll(state: Readonly<PollState<unknown>>, now: Date): string {
+  const seconds = (since: Date): number => Math.round((now.getTime() - since.getTime()) / 1000);
   const updated = state.readAt ? `last updated ${clockTime(state.readAt)}` : 'nothing read yet';
+  const ago = state.readAt ? ` (${seconds(state.readAt)} s ago)` : '';
   if (state.error !== undefined) {
-    const ago = state.readAt ? ` (${Math.round((now.getTime() - state.readAt.getTime()) / 1000)} s ago)` : '';
     const since = state.failingSince ? ` since ${clockTime(state.failingSince)}` : '';
     return `${updated}${ago}; the broker has not answered${since}, still trying: ${state.error}`;
   }
+  // A read that hangs (a broker that accepts connections and answers nothing) is as worth saying as one that fails.
+  if (state.readingSince && seconds(state.readingSince) >= 3) return `${updated}${ago}; waiting ${seconds(state.readingSince)} s for the broker`;
   return state.readAt ? updated : 'reading…';
 }
 
