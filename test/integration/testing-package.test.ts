@@ -131,7 +131,14 @@ describe.runIf(shouldRunWith('java', 'apt install openjdk-17-jre-headless', ['-v
     brokerTmp = join(work, 'tmp');
     await mkdir(join(project, 'test'), { recursive: true });
     await mkdir(brokerTmp);
-    env = { ...process.env, TMPDIR: brokerTmp, KAFKA_HARNESS_JARS: jarsForTheProject(), KAFKA_BROKERS: undefined, KAFKA_BOOTSTRAP_SERVERS: undefined };
+    env = {
+      ...process.env,
+      TMPDIR: brokerTmp,
+      KAFKA_HARNESS_JARS: jarsForTheProject(),
+      KAFKA_HEAP_OPTS: '-Xms256m -Xmx512m',
+      KAFKA_BROKERS: undefined,
+      KAFKA_BOOTSTRAP_SERVERS: undefined,
+    };
 
     // npm pack runs prepare (the tsc build), so the tarball holds what the sources say now.
     const packed = await run('npm', ['pack', '--pack-destination', work], projectRoot, process.env);
