@@ -16,6 +16,8 @@ interface Service {
   entrypoint?: string[];
   command?: string[];
   restart?: string;
+  profiles?: string[];
+  build?: string | { context?: string };
 }
 const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, Service>;
@@ -31,7 +33,10 @@ const init = service('kafka-init');
 
 describe('docker-compose.yml', () => {
   it(`pins apache/kafka:${kafkaVersion} (the version the local broker runs) everywhere, never latest`, () => {
-    for (const service of Object.values(compose.services)) expect(service.image).toBe(`apache/kafka:${kafkaVersion}`);
+    // The admin profile's services run other images, checked below.
+    for (const service of Object.values(compose.services).filter((each) => !each.profiles?.includes('admin'))) {
+      expect(service.image).toBe(`apache/kafka:${kafkaVersion}`);
+    }
   });
 
   it('runs one KRaft node, broker and controller in one', () => {
@@ -60,5 +65,44 @@ describe('docker-compose.yml', () => {
     expect(init.restart).toBe('no');
     const args = [...(init.entrypoint ?? []), ...(init.command ?? [])];
     expect(args.join(' ')).toMatch(/kafka-topics\.sh .*--create --if-not-exists --topic test-topic --partitions 6/);
+  });
+});
+
+describe('docker-compose.yml, profile admin', () => {
+  const admin = service('admin');
+  const postgres = service('postgres');
+
+  it('keeps both services out of a plain `docker compose up`', () => {
+    expect(admin.profiles).toEqual(['admin']);
+    expect(postgres.profiles).toEqual(['admin']);
+  });
+
+  it('builds the admin from the Dockerfile and starts it once Kafka and PostgreSQL are healthy', () => {
+    expect(admin.build).toBe('.');
+    expect(admin.depends_on?.kafka?.condition).toBe('service_healthy');
+    expect(admin.depends_on?.postgres?.condition).toBe('service_healthy');
+    expect(String(postgres.healthcheck?.test)).toMatch(/pg_isready/);
+  });
+
+  it('talks to Kafka on the Compose network and to its PostgreSQL, with the token from the environment', () => {
+    expect(admin.environment?.KAFKA_BROKERS).toBe('kafka:29092');
+    expect(String(kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toMatch(/DOCKER:\/\/kafka:29092/);
+    expect(admin.environment?.ADMIN_HOST).toBe('0.0.0.0');
+    // Never a token written in the file: the server refuses 0.0.0.0 without one, so it must come from outside.
+    expect(admin.environment?.ADMIN_TOKEN).toBe(`\${ADMIN_TOKEN:-}`);
+    expect(String(admin.environment?.ADMIN_DATABASE_URL)).toMatch(/^postgresql:\/\/harness:.*@postgres:5432\/harness$/);
+  });
+
+  it('publishes the admin on loopback only and PostgreSQL not at all', () => {
+    expect(admin.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(postgres.ports).toBeUndefined();
+  });
+
+  it('pins PostgreSQL by version and keeps state in named volumes', () => {
+    expect(postgres.image).toMatch(/^postgres:\d+\.\d+(-[a-z]+)?$/);
+    for (const each of [admin, postgres]) {
+      const [volume] = each.volumes ?? [];
+      expect(compose.volumes).toHaveProperty(volume?.split(':')[0] ?? '');
+    }
   });
 });
