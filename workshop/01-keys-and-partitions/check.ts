@@ -4,13 +4,34 @@
  */
 import { pathToFileURL } from 'node:url';
 import { messageOf } from '../../shared/errors.js';
-import { checkKafka, connectCheckProducer, formatCount, formatList, item, makeOrders, readTopic, stopOnAbort } from '../lib/check-kit.js';
+import type { Producer } from 'kafkajs';
+import { checkKafka, connectCheckProducer, formatCount, formatList, item, makeOrders, readTopic, seededRandom, stopOnAbort } from '../lib/check-kit.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
 type Exercise = typeof import('./start.js');
 
 const orderCount = 1_000;
 const customerCount = 20;
+
+/**
+ * The producer the learner's code gets: each send starts after a short random delay. On a real
+ * network, sends in flight at once can overtake each other whenever one is retried; this makes that
+ * happen on every run, so code that races its sends fails here rather than in production.
+ */
+function withOvertaking(producer: Producer, random: () => number): Producer {
+  const jitter = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, random() * 5));
+  return {
+    ...producer,
+    send: async (record) => {
+      await jitter();
+      return producer.send(record);
+    },
+    sendBatch: async (batch) => {
+      await jitter();
+      return producer.sendBatch(batch);
+    },
+  };
+}
 
 const check: Check = async (context) => {
   const topic = context.scoped('ws01-orders');
@@ -20,7 +41,7 @@ const check: Check = async (context) => {
   const producer = await connectCheckProducer(checkKafka(context));
   const unregister = stopOnAbort(context.signal, () => producer.disconnect());
   try {
-    await sendOrders(producer, topic, orders);
+    await sendOrders(withOvertaking(producer, seededRandom(context.seed)), topic, orders);
   } catch (error) {
     return [item('sendOrders sends the orders', false, `${formatCount(orderCount)} orders sent`, `it threw: ${messageOf(error)}`)];
   } finally {
