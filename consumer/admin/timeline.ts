@@ -67,7 +67,8 @@ function diffGroup(before: GroupOnTopic | undefined, after: GroupOnTopic | undef
   for (const row of after?.partitions ?? []) {
     const earlier = ownersBefore.get(row.partition) ?? null;
     if ((earlier?.memberId ?? null) === (row.owner?.memberId ?? null)) continue;
-    moved.push(`p${row.partition} ${earlier ? who(earlier) : 'nobody'} → ${row.owner ? who(row.owner) : 'nobody'}`);
+    const restarted = earlier && row.owner && earlier.clientId === row.owner.clientId && earlier.host === row.owner.host;
+    moved.push(`p${row.partition} ${earlier ? who(earlier) : 'nobody'} → ${restarted ? 'its new member' : row.owner ? who(row.owner) : 'nobody'}`);
   }
   if (before && moved.length > 0) events.push({ atMs, group, kind: TimelineKinds.assignment, text: `group ${group} assignment: ${moved.join('; ')}` });
   return events;

@@ -35,7 +35,9 @@ describe('diffSnapshots', () => {
     const both = snapshot(2, [member('a', 'c0', [0, 1]), member('b', 'c0', [])]);
     expect(diffSnapshots(before, both).map((event) => event.kind)).toEqual(['restart']);
     const after = snapshot(3, [member('b', 'c0', [0, 1])]);
-    expect(diffSnapshots(both, after).map((event) => event.kind)).toEqual(['restart', 'assignment']);
+    const events = diffSnapshots(both, after);
+    expect(events.map((event) => event.kind)).toEqual(['restart', 'assignment']);
+    expect(events[1]?.text).toBe('group g assignment: p0 c0 (/127.0.0.1) → its new member; p1 c0 (/127.0.0.1) → its new member');
   });
 
   it('sees the last member leave, the group empty, and a leader and the ISR change', () => {
