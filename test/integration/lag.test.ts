@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { GroupLag } from '../../consumer/engine/lag.js';
-import { runCli, startCli } from './helpers/cli.js';
+import { plainLines, runCli, startCli } from './helpers/cli.js';
 import { createAdmin, createTestProducer, createTopic, testBrokers, testKafka } from './helpers/kafka.js';
 import { describeGroupWithJava, javaToolsAvailable } from './helpers/java-tools.js';
+import { cursorUp, ptyAvailable, startInPty } from './helpers/pty.js';
 
 const runJavaTools = javaToolsAvailable();
 
@@ -142,5 +143,70 @@ describe.runIf(runJavaTools)('npm run lag', () => {
     const result = await runCli('consumer/cli/lag-cli.js', ['-b', testBrokers().join(','), '-G', `nobody-${randomUUID()}`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/npm run lag: error: consumer group "nobody-.*" does not exist/);
+  });
+});
+
+describe('npm run lag --watch', () => {
+  /** A group that has committed offset 5 on each partition of a new topic of 2, which holds 10 messages per partition. */
+  async function groupWithCommits(): Promise<{ topic: string; group: string }> {
+    const topic = await createTopic({ partitions: 2 });
+    const producer = await createTestProducer();
+    for (const partition of [0, 1]) await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ partition, value: `m${i}` })) });
+    const group = `g-${randomUUID()}`;
+    const admin = await createAdmin();
+    await admin.setOffsets({ groupId: group, topic, partitions: [0, 1].map((partition) => ({ partition, offset: '5' })) });
+    return { topic, group };
+  }
+
+  /** The LOG-END-OFFSET of partition 0 in each table printed, oldest first. */
+  const endsOfPartition0 = (lines: readonly string[], topic: string): number[] =>
+    lines.filter((line) => line.includes(` ${topic}  0 `)).map((line) => Number(line.trim().split(/ {2,}/)[4]));
+
+  it.runIf(ptyAvailable())('redraws in place on a terminal, with the time of its figures, and exits 0 on Ctrl-C', async () => {
+    const { topic, group } = await groupWithCommits();
+    const running = startInPty('consumer/cli/lag-cli.js', ['-b', testBrokers().join(','), '-G', group, '--watch']);
+    await vi.waitFor(() => expect(endsOfPartition0(running.lines(), topic)).toContain(10), { timeout: 30_000, interval: 100 });
+    const producer = await createTestProducer();
+    await producer.send({ topic, messages: [{ partition: 0, value: 'one more' }] });
+    await vi.waitFor(() => expect(endsOfPartition0(running.lines(), topic)).toContain(11), { timeout: 30_000, interval: 100 });
+
+    // Each frame says when its figures were read; the clock moves on from one frame to the next.
+    const stamps = (): Set<string> => new Set(running.lines().flatMap((line) => /^last updated (\d\d:\d\d:\d\d)$/.exec(line)?.[1] ?? []));
+    await vi.waitFor(() => expect(stamps().size).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 100 });
+    // In place: each frame goes back up over the one before instead of scrolling on.
+    expect(running.output).toMatch(cursorUp);
+    running.ctrlC();
+    expect((await running.exited).code).toBe(0);
+  });
+
+  it('prints a new table for each read off a terminal, and exits 0 on SIGINT', async () => {
+    const { topic, group } = await groupWithCommits();
+    const running = startCli('consumer/cli/lag-cli.js', ['-b', testBrokers().join(','), '-G', group, '--watch', '--interval', '0.5']);
+    await vi.waitFor(() => expect(running.stdout.match(/^last updated \d\d:\d\d:\d\d$/gm)?.length ?? 0).toBeGreaterThanOrEqual(2), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(endsOfPartition0(running.stdout.split('\n'), topic).slice(0, 2)).toEqual([10, 10]);
+    expect(running.stdout).not.toContain('\x1b[');
+    running.child.kill('SIGINT');
+    const stopped = await running.exited;
+    expect(stopped.code, stopped.stderr).toBe(0);
+  });
+
+  it('says the broker does not answer, rather than showing zeros, and keeps trying', async () => {
+    const running = startCli('consumer/cli/lag-cli.js', ['-b', '127.0.0.1:1', '-G', 'anyone', '--watch']);
+    await vi.waitFor(
+      () => expect(plainLines(running.stderr).filter((line) => line.includes('the broker has not answered since')).length).toBeGreaterThanOrEqual(2),
+      {
+        timeout: 60_000,
+        interval: 200,
+      },
+    );
+    expect(plainLines(running.stderr)[0]).toMatch(
+      /^nothing read yet; the broker has not answered since \d\d:\d\d:\d\d, still trying: no Kafka broker answers at 127\.0\.0\.1:1/,
+    );
+    expect(running.stdout).toBe('');
+    running.child.kill('SIGINT');
+    expect((await running.exited).code).toBe(0);
   });
 });

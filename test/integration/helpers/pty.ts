@@ -24,6 +24,10 @@ export interface PtyCli {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are what this matches
 const escapeSequence = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+/** The sequence that moves the cursor up N lines: the mark of a view redrawn in place rather than scrolled. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a terminal escape sequence is what this matches
+export const cursorUp = /\x1b\[\d+A/;
+
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** Starts `node dist/<script>` on a 200×60 terminal; killed if the test ends first. */
