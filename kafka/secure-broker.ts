@@ -54,6 +54,9 @@ export function securePaths(home: string): SecurePaths {
 export type BrokerSecurity = ListenerSecurity;
 
 /**
+ * The broker's common name is no host name: TLS clients fall back to it when the certificate lists
+ * no DNS name, and it must not quietly pass a host the SAN leaves out.
+ *
  * One JVM runs every keytool step (keytool's own main, called in turn) and writes the client key as
  * PEM, which keytool itself can't: about a second where separate keytool runs take ten.
  */
@@ -73,7 +76,7 @@ public class MakeCertificates {
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", pass, "-file", dir + "/ca.pem");
     for (String name : new String[] { "broker", "client" }) {
       String store = dir + "/" + name + ".p12";
-      keytool(concat(new String[] { "-genkeypair", "-alias", name, "-keystore", store, "-dname", "CN=" + (name.equals("broker") ? "localhost" : "alice") }, key));
+      keytool(concat(new String[] { "-genkeypair", "-alias", name, "-keystore", store, "-dname", "CN=" + (name.equals("broker") ? "kafka-harness broker" : "alice") }, key));
       keytool("-certreq", "-alias", name, "-keystore", store, "-storepass", pass, "-file", dir + "/" + name + ".csr");
       String[] sign = { "-gencert", "-rfc", "-alias", "ca", "-keystore", ca, "-storepass", pass, "-validity", days,
         "-infile", dir + "/" + name + ".csr", "-outfile", dir + "/" + name + ".pem",
