@@ -106,3 +106,35 @@ describe('docker-compose.yml, profile admin', () => {
     }
   });
 });
+
+describe('docker-compose.yml, profile secure', () => {
+  const certs = service('kafka-secure-certs');
+  const secure = service('kafka-secure');
+  const users = service('kafka-secure-init');
+
+  it('keeps the secured broker out of a plain `docker compose up`', () => {
+    for (const each of [certs, secure, users]) expect(each.profiles).toEqual(['secure']);
+  });
+
+  it('publishes SASL_SSL on loopback 9093 with SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN', () => {
+    expect(secure.ports).toEqual(['127.0.0.1:9093:9093']);
+    expect(String(secure.environment?.KAFKA_ADVERTISED_LISTENERS)).toMatch(/SASL_SSL:\/\/localhost:9093/);
+    expect(String(secure.environment?.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP)).toMatch(/SASL_SSL:SASL_SSL/);
+    expect(secure.environment?.KAFKA_SASL_ENABLED_MECHANISMS).toBe('SCRAM-SHA-512,SCRAM-SHA-256,PLAIN');
+  });
+
+  it('writes no secret into the file: passwords come from the generated file through the FileConfigProvider', () => {
+    for (const [name, value] of Object.entries(secure.environment ?? {})) {
+      if (/PASSWORD|JAAS/.test(name) && /password|user_/.test(`${name} ${value}`.toLowerCase())) {
+        expect(String(value)).toMatch(/\$\$\{file:\/secure\/broker\.properties:[a-z.]+\}|required;$/);
+      }
+    }
+  });
+
+  it('makes the certificates first, then the SCRAM users once the broker is healthy', () => {
+    expect(secure.depends_on?.['kafka-secure-certs']?.condition).toBe('service_completed_successfully');
+    expect(users.depends_on?.['kafka-secure']?.condition).toBe('service_healthy');
+    expect((users.command ?? []).join(' ')).toMatch(/kafka-configs\.sh .*--entity-name alice .*SCRAM-SHA-512=\[password=/s);
+    expect((certs.command ?? []).join(' ')).toMatch(/keytool .*-gencert/s);
+  });
+});
