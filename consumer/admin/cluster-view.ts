@@ -61,6 +61,8 @@ class TopicWatch {
   #committers = new Set<string>();
   #pollsSinceScan = Number.POSITIVE_INFINITY;
   lastUsedMs = Date.now();
+  /** Why the last poll failed; undefined when it succeeded. */
+  lastError: unknown;
 
   constructor(view: ClusterView, topic: string) {
     this.#view = view;
@@ -122,7 +124,9 @@ class TopicWatch {
     this.#timer = setTimeout(() => void this.#loop(), waitMs);
   }
 
+  /** Never rejects, so a poll the last page left during can't become an unhandled rejection: a failure is kept in lastError. */
   async #pollOnce(): Promise<void> {
+    this.lastError = undefined;
     const before = this.#latest;
     let events: TimelineEvent[] = [];
     let sample: HistorySample;
@@ -139,7 +143,7 @@ class TopicWatch {
       this.#view.dropAdmin();
       // A gap in the charts rather than zeros: nothing is known about this moment.
       sample = { atMs: Date.now(), inPerSecond: null, groups: {} };
-      if (this.#listeners.size === 0) throw error;
+      this.lastError = error;
     } finally {
       this.#checkedAtMs = Date.now();
     }
@@ -252,12 +256,11 @@ export class ClusterView {
   /** The topic now: a fresh poll (or the one already running), with the events and history kept so far. Throws if the broker can't say. */
   async current(topic: string): Promise<LiveMessage> {
     const watch = this.#watch(topic);
-    try {
-      await watch.poll();
-    } catch (error) {
+    await watch.poll();
+    if (watch.lastError !== undefined) {
       // A topic that does not exist must not stay in the map.
       if (watch.watchers === 0 && watch.history.size <= 1) this.#watches.delete(topic);
-      throw error;
+      throw watch.lastError;
     }
     return watch.message(true);
   }
