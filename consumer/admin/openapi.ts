@@ -3,7 +3,15 @@
  * requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits).
  */
 import { z } from 'zod';
-import { ConsumerInputSchema, ConsumerViewSchema, GroupQuerySchema, LegacyStartQuerySchema, ProblemSchema } from './schemas.js';
+import {
+  ConsumerInputSchema,
+  ConsumerViewSchema,
+  GroupQuerySchema,
+  LegacyStartQuerySchema,
+  OffsetResetSchema,
+  ProblemSchema,
+  RecordsQuerySchema,
+} from './schemas.js';
 
 const schema = (zod: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> => {
   const { $schema: _dialect, ...json } = z.toJSONSchema(zod, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -13,6 +21,7 @@ const schema = (zod: z.ZodType, io: 'input' | 'output' = 'output'): Record<strin
 const json = (ref: string, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const nameParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The query parameters of a route, from the zod object schema that validates its query. */
 export function queryParameters(zod: z.ZodObject): Record<string, unknown>[] {
@@ -62,6 +71,7 @@ export function openApiDocument(): Record<string, unknown> {
         Consumer: schema(ConsumerViewSchema),
         Problem: schema(ProblemSchema),
         LegacyStartQuery: schema(LegacyStartQuerySchema, 'input'),
+        OffsetReset: schema(OffsetResetSchema, 'input'),
       },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Needed when the server runs with ADMIN_TOKEN' } },
     },
@@ -128,6 +138,66 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['consumers'],
           summary: 'Stop every running consumer',
           responses: { 200: { description: 'ids of the consumers stopped' }, ...changeRefusals },
+        },
+      },
+      '/api/topics': {
+        get: {
+          tags: ['cluster'],
+          summary: 'Every topic on the cluster',
+          responses: { 200: { description: 'the topics' }, 503: problem('the broker did not answer') },
+        },
+      },
+      '/api/topics/{name}': {
+        get: {
+          tags: ['cluster'],
+          summary:
+            "One topic now: its partitions (log start and end, leader, replicas, ISR), each group's commits and owners, the timeline and 15 minutes of history",
+          parameters: [nameParameter],
+          responses: { 200: { description: 'the topic view' }, 404: problem('no such topic'), 503: problem('the broker did not answer') },
+        },
+      },
+      '/api/topics/{name}/live': {
+        get: {
+          tags: ['cluster'],
+          summary: 'The topic view pushed once a second as server-sent events, from one poller shared by every listener',
+          parameters: [nameParameter],
+          responses: { 200: { description: 'a stream of topic views', content: { 'text/event-stream': {} } }, 404: problem('no such topic') },
+        },
+      },
+      '/api/topics/{name}/records': {
+        get: {
+          tags: ['cluster'],
+          summary: 'The message browser: records of one partition from an offset or a time, read by a consumer that commits nothing',
+          parameters: [nameParameter, ...queryParameters(RecordsQuerySchema)],
+          responses: {
+            200: { description: 'the records, with key, headers, timestamp and value' },
+            400: problem('invalid query'),
+            404: problem('no such topic or partition'),
+            429: problem('too many reads of the browser at once'),
+            503: problem('the broker did not answer'),
+          },
+        },
+      },
+      '/api/groups': {
+        get: {
+          tags: ['cluster'],
+          summary: 'Every consumer group on the cluster: state, members, assignment, commits, lag and lag in seconds',
+          responses: { 200: { description: 'the groups' }, 503: problem('the broker did not answer') },
+        },
+      },
+      '/api/groups/{group}/reset-offsets': {
+        post: {
+          tags: ['cluster'],
+          summary: 'Move the offsets of a group with no active members (dryRun: preview only), as kafka-consumer-groups --reset-offsets does',
+          parameters: [{ name: 'group', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/OffsetReset' } } } },
+          responses: {
+            200: { description: 'the new offset of each partition (committed unless dryRun)' },
+            400: problem('invalid body'),
+            404: problem('no such topic'),
+            409: problem('the group has active members'),
+            ...changeRefusals,
+          },
         },
       },
       '/api/monitor/consumer-group-offsets': {

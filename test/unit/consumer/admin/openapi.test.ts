@@ -25,4 +25,12 @@ describe('openApiDocument', () => {
     expect(start.find((parameter) => parameter.name === 'topic')?.schema).toMatchObject({ type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' });
     expect(start.find((parameter) => parameter.name === 'file_path')?.schema).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });
   });
+
+  it('documents the cluster views with the query and body their routes validate', () => {
+    expect(queryOf('/api/topics/{name}/records', 'get').map(({ name }) => name)).toEqual(['partition', 'offset', 'timestamp', 'limit']);
+    const reset = document.paths['/api/groups/{group}/reset-offsets']?.post as { requestBody?: unknown; responses?: Record<string, unknown> } | undefined;
+    expect(reset?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/OffsetReset' } } } });
+    expect(Object.keys(reset?.responses ?? {})).toContain('409');
+    for (const path of ['/api/topics', '/api/topics/{name}', '/api/topics/{name}/live', '/api/groups']) expect(document.paths[path]?.get, path).toBeDefined();
+  });
 });
