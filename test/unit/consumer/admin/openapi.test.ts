@@ -31,6 +31,8 @@ describe('openApiDocument', () => {
     const reset = document.paths['/api/groups/{group}/reset-offsets']?.post as { requestBody?: unknown; responses?: Record<string, unknown> } | undefined;
     expect(reset?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/OffsetReset' } } } });
     expect(Object.keys(reset?.responses ?? {})).toContain('409');
-    for (const path of ['/api/topics', '/api/topics/{name}', '/api/topics/{name}/live', '/api/groups']) expect(document.paths[path]?.get, path).toBeDefined();
+    for (const path of ['/api/topics', '/api/topics/{name}', '/api/topics/{name}/live', '/api/groups']) {
+      expect(document.paths[path]?.get, path).toMatchObject({ tags: ['cluster'], responses: { 200: expect.anything() } });
+    }
   });
 });
