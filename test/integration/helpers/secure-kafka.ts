@@ -13,7 +13,9 @@ import { controllerPortOffset } from '../../../kafka/layout.js';
 import { LocalCluster } from '../../../kafka/local-cluster.js';
 import { securePaths, secureUser, type SecurePaths } from '../../../kafka/secure-broker.js';
 import { settings } from '../../../shared/config.js';
+import { createKafka } from '../../../shared/kafka-client.js';
 import type { Logger } from '../../../shared/logger.js';
+import { plaintextSecurity } from '../../../shared/security.js';
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -61,6 +63,15 @@ export async function startSecureKafka(log: Logger): Promise<SecureKafka> {
   const result = await cluster.up({ nodes: 1, basePort, timeoutMs: 120_000, secure: true, certificateHosts: ['127.0.0.1'] });
   const node = result.state.nodes[0];
   if (node?.saslSslPort === undefined || node.sslPort === undefined) throw new Error('the secure listeners were not planned');
+  // As kafka:up does: asking for a group coordinator makes the broker create __consumer_offsets now,
+  // before a consumer's first offset reset meets a coordinator still being elected.
+  const admin = createKafka({ clientId: 'secure-warm-up', brokers: [`127.0.0.1:${node.clientPort}`], log, security: plaintextSecurity }).admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups(['secure-warm-up']);
+  } finally {
+    await admin.disconnect();
+  }
   const files = securePaths(home);
   const password = (await readFile(files.passwordFile, 'utf8')).trim();
   const saslSsl = `127.0.0.1:${node.saslSslPort}`;
