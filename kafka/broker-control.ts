@@ -28,6 +28,8 @@ export interface UpConfig {
   partitions: number;
   /** --secure: SASL_SSL and SSL listeners beside the plaintext one (local JVM broker only). */
   secure?: boolean | undefined;
+  /** --advertise HOST: listeners other machines can reach (local JVM broker only). */
+  advertise?: string | undefined;
 }
 
 export interface DownConfig {
@@ -147,6 +149,9 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
   }
 
   // --nodes and --port never reach Compose: a usage error above with --runtime docker, the JVM broker with auto.
+  if (config.advertise !== undefined && choice.runtime !== 'jvm') {
+    throw new UsageError('--advertise sets the listeners of the local JVM broker: npm run kafka:up -- --advertise HOST --runtime jvm');
+  }
   if (config.secure === true && choice.runtime !== 'jvm') {
     throw new UsageError(
       '--secure adds listeners to the local JVM broker: npm run kafka:up -- --secure --runtime jvm (with Docker: docker compose --profile secure up -d)',
@@ -189,6 +194,7 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
       onStep: (step) => ticker.update(step),
       signal,
       secure: config.secure,
+      advertise: config.advertise,
     });
   } finally {
     ticker.stop();
@@ -198,19 +204,21 @@ export async function startBroker(config: UpConfig, settings: Settings, log: Log
   const nodeCount = result.state.nodes.length;
   const shape = `local JVM, ${nodeCount} node${nodeCount === 1 ? '' : 's'}`;
   const fetched = result.jars === 'fetched' ? ', jars fetched from Maven Central' : '';
+  // What another machine types: with --advertise, the name the brokers give out, not 127.0.0.1.
+  const clientHost = result.state.advertisedHost ?? result.state.host;
+  const advertised = result.state.nodes.map((node) => `${clientHost}:${node.clientPort}`).join(',');
   const report = [
     result.started.length === 0
-      ? `Kafka is already up (${shape}): KAFKA_BROKERS=${result.brokers.join(',')}`
-      : `Kafka ${kafkaVersion} is up (${shape}${fetched}) in ${seconds()} s: KAFKA_BROKERS=${result.brokers.join(',')}`,
+      ? `Kafka is already up (${shape}): KAFKA_BROKERS=${advertised}`
+      : `Kafka ${kafkaVersion} is up (${shape}${fetched}) in ${seconds()} s: KAFKA_BROKERS=${advertised}`,
   ];
   for (const node of await cluster.nodeStatuses(result.state)) {
     report.push(
-      `  node ${node.nodeId}  pid ${node.pid ?? '-'}  client ${result.state.host}:${node.clientPort}  controller ${result.state.host}:${node.controllerPort}`,
+      `  node ${node.nodeId}  pid ${node.pid ?? '-'}  client ${clientHost}:${node.clientPort}  controller ${result.state.host}:${node.controllerPort}`,
     );
   }
   report.push(topicLine(topic));
-  if (result.state.nodes.some((node) => node.saslSslPort !== undefined))
-    report.push(...secureClientLines(settings.kafkaHome, result.state.host, result.state.nodes));
+  if (result.state.nodes.some((node) => node.saslSslPort !== undefined)) report.push(...secureClientLines(settings.kafkaHome, clientHost, result.state.nodes));
   report.push(`  logs: ${shortPath(nodePaths(settings.kafkaHome, 1).serverLog)} · status: npm run kafka:status · stop: npm run kafka:down`);
   return { brokers: result.brokers, report };
 }
@@ -324,7 +332,9 @@ async function showStatus(config: StatusConfig, settings: Settings, log: Logger)
     const brokers = bootstrapServers(state);
     const running = statuses.some((node) => node.pid !== undefined) ? await describeRunning(brokers, log) : undefined;
     report = {
-      runtime: `local JVM (Kafka ${state.kafkaVersion}, cluster ${state.clusterId}, home ${shortPath(settings.kafkaHome)})`,
+      runtime:
+        `local JVM (Kafka ${state.kafkaVersion}, cluster ${state.clusterId}, home ${shortPath(settings.kafkaHome)})` +
+        (state.advertisedHost === undefined ? '' : `, advertised to other machines as ${state.advertisedHost}`),
       brokers,
       answering: running !== undefined,
       nodes: statuses.map((node) => ({

@@ -33,6 +33,8 @@ export interface ClusterState {
   kafkaVersion: string;
   clusterId: string;
   host: string;
+  /** --advertise HOST, kept so a plain kafka:up later starts the cluster the same way. */
+  advertisedHost?: string | undefined;
   nodes: NodePlan[];
   createdAt: string;
 }
@@ -72,8 +74,13 @@ export interface UpOptions {
    * throwaway CA and users made on the spot (secure-broker.ts). A cluster set up without it must be wiped first.
    */
   secure?: boolean | undefined;
-  /** Names the broker certificate is valid for; default 127.0.0.1 and localhost. */
+  /** Names the broker certificate is valid for; default 127.0.0.1 and localhost (and the advertised host). */
   certificateHosts?: readonly string[] | undefined;
+  /**
+   * A name other machines reach this one by: the client listeners bind every interface and advertise
+   * it (layout.ts's ClusterPlan). Only in configs, so it can change from one start to the next.
+   */
+  advertise?: string | undefined;
 }
 
 export interface UpResult {
@@ -170,15 +177,17 @@ export class LocalCluster {
     const secure = plan.nodes.some((node) => node.saslSslPort !== undefined);
     if (secure) step('making the throwaway CA, certificates and passwords');
     const security = secure
-      ? await ensureSecureMaterial(this.paths.home, { java, log: this.#log, certificateHosts: options.certificateHosts, signal })
+      ? await ensureSecureMaterial(this.paths.home, {
+          java,
+          log: this.#log,
+          certificateHosts: options.certificateHosts ?? (plan.advertisedHost === undefined ? undefined : ['127.0.0.1', 'localhost', plan.advertisedHost]),
+          signal,
+        })
       : undefined;
 
-    const state: ClusterState = existing ?? {
-      kafkaVersion,
-      clusterId: randomClusterId(),
-      host: plan.host,
-      nodes: [...plan.nodes],
-      createdAt: new Date().toISOString(),
+    const state: ClusterState = {
+      ...(existing ?? { kafkaVersion, clusterId: randomClusterId(), host: plan.host, nodes: [...plan.nodes], createdAt: new Date().toISOString() }),
+      advertisedHost: plan.advertisedHost,
     };
     const statuses = await this.nodeStatuses(state);
     const stopped = statuses.filter((node) => node.pid === undefined);
@@ -197,7 +206,7 @@ export class LocalCluster {
     await this.#writeConfigs(plan, security);
     // The cluster id is saved before any node is formatted with it: if formatting fails on one node
     // of three, the next start must reuse this id, or the nodes would belong to different clusters.
-    if (!existing) await this.#writeState(state);
+    if (!existing || existing.advertisedHost !== state.advertisedHost) await this.#writeState(state);
     const formatted = await this.#formatUnformatted(java, state, stopped, signal, security);
 
     const started: { nodeId: number; pid: number }[] = [];
@@ -312,7 +321,9 @@ export class LocalCluster {
   }
 
   #planFor(existing: ClusterState | undefined, options: UpOptions): ClusterPlan {
-    if (!existing) return planCluster(options.nodes ?? 1, options.basePort ?? defaultBasePort, undefined, options.secure === true);
+    if (!existing) {
+      return planCluster(options.nodes ?? 1, options.basePort ?? defaultBasePort, { secure: options.secure === true, advertisedHost: options.advertise });
+    }
     if (options.secure === true && !existing.nodes.some((node) => node.saslSslPort !== undefined)) {
       throw new HarnessError(
         ErrorCodes.clusterMismatch,
@@ -334,7 +345,8 @@ export class LocalCluster {
         `the broker data in ${this.paths.home} was written by Kafka ${existing.kafkaVersion}, this harness runs ${kafkaVersion}: npm run kafka:down -- --wipe`,
       );
     }
-    return { nodes: existing.nodes, host: existing.host };
+    const advertisedHost = options.advertise ?? existing.advertisedHost;
+    return { nodes: existing.nodes, host: existing.host, ...(advertisedHost === undefined ? {} : { advertisedHost }) };
   }
 
   /** Ids of the nodes that have a pid file in run/ (written by #startNode as node-<id>.pid). */

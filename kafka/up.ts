@@ -4,6 +4,7 @@ import { settings } from '../shared/config.js';
 import { createCli, requireInteger, runCli } from '../shared/cli.js';
 import { getLogger } from '../shared/logger.js';
 import { allowedRequestedRuntimes, type RequestedRuntime } from './broker-selection.js';
+import { parseAdvertisedHost } from './layout.js';
 import { runUp } from './broker-control.js';
 
 await runCli(async () => {
@@ -21,6 +22,12 @@ await runCli(async () => {
       timeout: { type: 'number', default: 90, describe: 'Seconds to wait for the broker to answer' },
       topic: { alias: 't', type: 'string', default: config.topic, describe: 'Topic to create if missing (KAFKA_TOPIC)' },
       partitions: { type: 'number', default: 6, describe: 'Partitions of that topic when it is created' },
+      advertise: {
+        type: 'string',
+        describe:
+          'A name or address other machines reach this one by: the brokers listen on every interface and give that name to clients (a shared cluster for a room). Default: 127.0.0.1 only',
+        coerce: (text: string | undefined): string | undefined => (text === undefined ? undefined : parseAdvertisedHost(text)),
+      },
       secure: {
         type: 'boolean',
         describe:
@@ -30,6 +37,7 @@ await runCli(async () => {
     .example('npm run kafka:up', 'one broker on 127.0.0.1:9092 with test-topic (6 partitions)')
     .example('npm run kafka:up -- --nodes 3', '3 nodes on 9092-9094; test-topic replicated 3 ways, min.insync.replicas=2')
     .example('npm run kafka:up -- --port 12092', 'the same on other ports, when 9092 is taken')
+    .example('npm run kafka:up -- --nodes 3 --advertise 192.168.1.10', "a room's cluster: learners set KAFKA_BROKERS=192.168.1.10:9092")
     .example('npm run kafka:up -- --secure', 'and SASL_SSL on 9093, SSL with a client certificate on 9094; prints the variables a client exports')
     .epilog(
       'Stop it with npm run kafka:down (add -- --wipe to delete its data). Files live in .kafka/ (KAFKA_HARNESS_HOME).\n' +
@@ -45,6 +53,7 @@ await runCli(async () => {
       topic: argv.topic,
       partitions: requireInteger('partitions', argv.partitions, 1, 10_000),
       secure: argv.secure,
+      advertise: argv.advertise,
     },
     config,
     getLogger('kafka-up'),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrapServers, brokerProperties, type ClusterPlan, kafkaVersion, type NodePlan, planCluster } from '../../../kafka/layout.js';
+import { bootstrapServers, brokerProperties, type ClusterPlan, kafkaVersion, type NodePlan, parseAdvertisedHost, planCluster } from '../../../kafka/layout.js';
 import { projectRoot } from '../../../shared/paths.js';
 
 function properties(text: string): Map<string, string> {
@@ -63,6 +63,32 @@ describe('brokerProperties', () => {
     expect(second.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9093,CONTROLLER://127.0.0.1:19093');
     expect(second.get('offsets.topic.replication.factor')).toBe('3');
     expect(second.get('transaction.state.log.min.isr')).toBe('2');
+  });
+});
+
+describe('--advertise', () => {
+  it('binds the client listeners to every interface and advertises the host, keeping the controllers local', () => {
+    const plan = planCluster(3, 9092, { advertisedHost: '192.168.1.10' });
+    const first = properties(brokerProperties(plan, nodeOf(plan, 0), '/data/node-1'));
+    expect(first.get('listeners')).toBe('PLAINTEXT://0.0.0.0:9092,CONTROLLER://127.0.0.1:19092');
+    expect(first.get('advertised.listeners')).toBe('PLAINTEXT://192.168.1.10:9092');
+    expect(first.get('controller.quorum.voters')).toBe('1@127.0.0.1:19092,2@127.0.0.1:19093,3@127.0.0.1:19094');
+  });
+
+  it('advertises the secure listeners under the same host', () => {
+    const plan = planCluster(1, 9092, { secure: true, advertisedHost: 'kafka.lan' });
+    const security = { keystore: '/k.p12', keystorePassword: 'pw', truststorePem: '/ca.pem', plainUsers: { alice: 'secret' } };
+    const props = properties(brokerProperties(plan, nodeOf(plan, 0), '/data/node-1', security));
+    expect(props.get('listeners')).toBe('PLAINTEXT://0.0.0.0:9092,CONTROLLER://127.0.0.1:19092,SASL_SSL://0.0.0.0:9093,SSL://0.0.0.0:9094');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://kafka.lan:9092,SASL_SSL://kafka.lan:9093,SSL://kafka.lan:9094');
+  });
+
+  it.each(['http://host', 'host:9092', '0.0.0.0', '', '-x', 'a b'])('refuses %j with the fix in words', (text) => {
+    expect(() => parseAdvertisedHost(text)).toThrow(/is not a host name or address other machines can reach/);
+  });
+
+  it.each(['192.168.1.10', 'kafka.lan', 'laptop-7'])('takes %j', (text) => {
+    expect(parseAdvertisedHost(text)).toBe(text);
   });
 });
 
