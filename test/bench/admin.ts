@@ -1,7 +1,8 @@
 /**
  * npm run bench:admin — one admin server running 100 consumers (100 one-partition topics, a group
- * each), then GET /api/consumers at a fixed 500 requests/s with autocannon. Prints the server's RSS
- * and the request latency percentiles (--json: one object).
+ * each), then GET /api/consumers at a fixed 500 requests/s with autocannon, and GET /healthz (a
+ * constant) under the same load right after, as the floor the machine allows. Prints the server's
+ * RSS and the request latency percentiles of both (--json: one object).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ await runCli(async () => {
       rate: { type: 'number', default: 500, describe: 'Requests per second' },
       seconds: { type: 'number', default: 30, describe: 'How long the load lasts' },
       quick: { type: 'boolean', default: false, describe: '10 s of load' },
+      'cpu-prof': { type: 'string', describe: "Write the server's CPU profile (node --cpu-prof) into this folder" },
       json: { type: 'boolean', default: false, describe: 'Print the results as one JSON object' },
     })
     .parseAsync();
@@ -55,7 +57,8 @@ await runCli(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bench-admin-'));
   const port = 18_000 + Math.floor(Math.random() * 1_000);
   const url = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [distPath('consumer/admin/cli.js')], {
+  const profileFlags = argv['cpu-prof'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${argv['cpu-prof']}`];
+  const server = spawn(process.execPath, [...profileFlags, distPath('consumer/admin/cli.js')], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,
@@ -101,29 +104,33 @@ await runCli(async () => {
     }
     const idleRssMiB = residentMiB(server.pid as number);
 
-    progress(`GET /api/consumers at ${rate} requests/s for ${seconds} s…`);
     let peakRssMiB = idleRssMiB;
     const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, residentMiB(server.pid as number))), 250);
-    const result = await autocannon({ url: `${url}/api/consumers`, connections: 10, overallRate: rate, duration: seconds });
-    clearInterval(sampler);
-    const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as { event_loop_delay_ms: Record<string, number> };
-    const latency = {
-      p50Ms: result.latency.p50,
-      p90Ms: result.latency.p90,
-      p99Ms: result.latency.p99,
-      p999Ms: result.latency.p99_9,
-      maxMs: result.latency.max,
+    const load = async (path: string) => {
+      progress(`GET ${path} at ${rate} requests/s for ${seconds} s…`);
+      const result = await autocannon({ url: `${url}${path}`, connections: 10, overallRate: rate, duration: seconds });
+      return {
+        requests: result.requests.total,
+        requestsPerSec: result.requests.average,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+        latency: { p50Ms: result.latency.p50, p90Ms: result.latency.p90, p99Ms: result.latency.p99, p999Ms: result.latency.p99_9, maxMs: result.latency.max },
+      };
     };
+    const list = await load('/api/consumers');
+    const runtime = (await (await fetch(`${url}/api/runtime`)).json()) as { event_loop_delay_ms: Record<string, number> };
+    // The same load on a constant: what the machine, Node and Express cost before the route does anything.
+    const healthz = await load('/healthz');
+    clearInterval(sampler);
+    const ratioToHealthz = Math.round((list.latency.p99Ms / Math.max(healthz.latency.p99Ms, 1)) * 100) / 100;
     const figures = {
       consumers,
       rate,
       seconds,
-      requests: result.requests.total,
-      requestsPerSec: result.requests.average,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      bytesPerResponse: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
-      latency,
+      ...list,
+      healthz,
+      ratioToHealthz,
       idleRssMiB,
       peakRssMiB,
       serverEventLoopDelayMs: runtime.event_loop_delay_ms,
@@ -131,13 +138,15 @@ await runCli(async () => {
     if (argv.json) {
       console.log(JSON.stringify(figures));
     } else {
+      const line = (path: string, run: typeof list): string =>
+        `GET ${path} (${run.bytesPerResponse} bytes each) at ${rate}/s for ${seconds} s: ${run.requests} requests, ${run.non2xx} non-2xx, ${run.errors} errors; ` +
+        `latency p50 ${run.latency.p50Ms} ms, p90 ${run.latency.p90Ms} ms, p99 ${run.latency.p99Ms} ms, p99.9 ${run.latency.p999Ms} ms, max ${run.latency.maxMs} ms`;
       console.log(
         `${consumers} consumers in one server: RSS ${idleRssMiB} MiB idle, ${peakRssMiB} MiB peak under load; event-loop delay p99 ${runtime.event_loop_delay_ms.p99} ms, max ${runtime.event_loop_delay_ms.max} ms`,
       );
-      console.log(
-        `GET /api/consumers (${figures.bytesPerResponse} bytes each) at ${rate}/s for ${seconds} s: ${figures.requests} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors; ` +
-          `latency p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, p99.9 ${latency.p999Ms} ms, max ${latency.maxMs} ms`,
-      );
+      console.log(line('/api/consumers', list));
+      console.log(line('/healthz', healthz));
+      console.log(`p99 /api/consumers / p99 /healthz: ${ratioToHealthz}×`);
     }
     return ExitCodes.ok;
   } finally {

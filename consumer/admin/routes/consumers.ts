@@ -21,15 +21,20 @@ export function consumersRouter(manager: ConsumerManager, lag: LagService): Rout
   const router = Router();
 
   // Dashboards poll this list: its JSON is built at most every listCacheMs, and again at once after
-  // any change of status or definition, so only the counters and lag can be that old.
-  let cached: { version: number; builtAt: number; body: string } | undefined;
+  // any change of status or definition, so only the counters and lag can be that old. It is kept as
+  // bytes and written as they are: with a hundred consumers it is ~50 KB, and Express's send() would
+  // encode the string again for every request (50 KB of garbage each, 25 MB/s at 500 requests/s).
+  let cached: { version: number; builtAt: number; body: Buffer } | undefined;
   router.get('/consumers', (_request, response) => {
     const now = performance.now();
     if (!cached || cached.version !== manager.version || now - cached.builtAt > listCacheMs) {
       const index = indexLag(lag.snapshot());
-      cached = { version: manager.version, builtAt: now, body: JSON.stringify(manager.list().map((consumer) => toView(consumer, index))) };
+      const json = JSON.stringify(manager.list().map((consumer) => toView(consumer, index)));
+      cached = { version: manager.version, builtAt: now, body: Buffer.from(json) };
     }
-    response.type('json').send(cached.body);
+    // The headers set earlier (nosniff, CSP) are kept; Node sends no body for HEAD.
+    response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': cached.body.length });
+    response.end(cached.body);
   });
 
   router.post('/consumers', async (request, response) => {
