@@ -2,7 +2,9 @@
  * One consumer of the admin server, run inside the server's process on the same event loop as the
  * others: the same PartitionConsumer and BatchProcessor as `npm run consume` (group assignment),
  * writing to file, PostgreSQL and HTTP sinks. Its failures set ERROR with the cause and time; they
- * never reach the server.
+ * never reach the server. A run that crashes is restarted with a growing backoff, as the consume
+ * CLI's supervisor restarts a child: the status shows ERROR (the cause, and when the next start is)
+ * while it waits, and ACTIVE again once it runs.
  */
 import type { AdminSettings } from './settings.js';
 import { messageOf, UsageError } from '../../shared/errors.js';
@@ -22,6 +24,12 @@ import { ConsumerStatuses, type ConsumerStatus, type SinkDefinition, type Stored
  * returns as soon as data arrives anyway; a short one only adds empty fetches, and a server with a
  * hundred consumers would answer two hundred of them a second on its one event loop.
  */
+/** The first restart after a crash waits this long, doubling for each crash in a row up to restartMaxDelayMs. */
+const restartFirstDelayMs = 1_000;
+const restartMaxDelayMs = 30_000;
+/** A run that lasted this long was healthy: the next crash starts the backoff again. */
+const healthyRunMs = 60_000;
+
 const processing: ProcessingSettings = {
   batchSize: 500,
   batchTimeoutMs: 5_000,
@@ -72,6 +80,9 @@ export class ManagedConsumer {
   #ended: HttpError | undefined;
   /** A crashed run closing its sinks; the next start waits for it, as it may reopen the same files. */
   #crashCleanup: Promise<void> = Promise.resolve();
+  /** The restart after a crash, while it waits; any start, stop or end cancels it. */
+  #restartTimer: NodeJS.Timeout | undefined;
+  #crashesInARow = 0;
 
   constructor(definition: StoredConsumer, options: ManagedConsumerOptions) {
     this.definition = definition;
@@ -169,6 +180,7 @@ export class ManagedConsumer {
    * `keepStatus` leaves ACTIVE or PAUSED in place, so that a server shutdown is undone by the next start.
    */
   end(reason: HttpError, options: { keepStatus: boolean }): Promise<void> {
+    this.#cancelRestart();
     return this.#serially(async () => {
       await this.#crashCleanup;
       if (this.#consumer) await this.#stop(options.keepStatus ? this.status : ConsumerStatuses.inactive);
@@ -203,6 +215,7 @@ export class ManagedConsumer {
   }
 
   async #start(): Promise<void> {
+    this.#cancelRestart();
     await this.#crashCleanup;
     const { definition } = this;
     this.#earlier = this.totals;
@@ -218,7 +231,10 @@ export class ManagedConsumer {
         topic: definition.topic,
         groupId: definition.group,
         assignment: { mode: 'group' },
-        processing,
+        // Each its own fetch wait, 4-6 s: consumers started together would otherwise see their empty
+        // fetches (and the heartbeats KafkaJS sends between them) end in the same few milliseconds
+        // every 5 s, and a hundred of them stall the event loop that answers the API.
+        processing: { ...processing, batchTimeoutMs: Math.round(processing.batchTimeoutMs * (0.8 + Math.random() * 0.4)) },
         sinks: definition.sinks.map((sink) => toEngineSink(sink, admin)),
         deadLetters: { mode: DeadLetterModes.file, path: deadLetterPath(admin.outputDir, definition) },
         stats: this.#stats,
@@ -229,14 +245,20 @@ export class ManagedConsumer {
       this.#startedAt = performance.now();
       this.#set(ConsumerStatuses.active);
       this.#log.info({ topic: definition.topic, group: definition.group }, 'consumer started');
+      const startedAt = this.#startedAt;
       void consumer.finished.then((finish) => {
         if (finish.reason !== FinishReasons.crashed || this.#consumer !== consumer) return;
+        const wanted = this.status;
         this.#consumer = undefined;
         this.#startedAt = undefined;
-        this.#log.error({ error: finish.error }, 'consumer failed');
-        this.#set(ConsumerStatuses.error, finish.error ?? 'the consumer crashed');
+        // A crash that a restart can't fix (another assignment protocol in the group) stays in ERROR.
+        const delayMs = finish.fatal ? undefined : this.#nextRestartDelayMs(performance.now() - startedAt);
+        const error = finish.error ?? 'the consumer crashed';
+        this.#log.error({ error, restartInMs: delayMs }, 'consumer failed');
+        this.#set(ConsumerStatuses.error, delayMs === undefined ? error : `${error} (restarting in ${delayMs / 1000} s)`);
         // A crashed run still holds its sinks (open files, a pg pool) and may still be in the group.
         this.#crashCleanup = consumer.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'could not close the crashed consumer'));
+        if (delayMs !== undefined) this.#scheduleRestart(delayMs, wanted);
       });
     } catch (error) {
       const consumer = this.#consumer;
@@ -248,8 +270,36 @@ export class ManagedConsumer {
     }
   }
 
+  #nextRestartDelayMs(ranMs: number): number {
+    this.#crashesInARow = ranMs > healthyRunMs ? 1 : this.#crashesInARow + 1;
+    return Math.min(restartMaxDelayMs, restartFirstDelayMs * 2 ** (this.#crashesInARow - 1));
+  }
+
+  /** Starts it again after `delayMs`, as ACTIVE or PAUSED as it was, unless something else started, stopped or ended it meanwhile. */
+  #scheduleRestart(delayMs: number, wanted: ConsumerStatus): void {
+    this.#cancelRestart();
+    const timer = setTimeout(() => {
+      this.#serially(async () => {
+        if (this.#restartTimer !== timer || this.status !== ConsumerStatuses.error || this.#consumer) return;
+        this.#restartTimer = undefined;
+        this.#log.info({ restart: this.#crashesInARow }, 'restarting the consumer after a crash');
+        await this.#startAs(wanted === ConsumerStatuses.paused ? wanted : ConsumerStatuses.active);
+        // It could not start (the broker still away): try again, later each time.
+        if (this.status === ConsumerStatuses.error && !this.#consumer) this.#scheduleRestart(this.#nextRestartDelayMs(0), wanted);
+      }).catch(() => {});
+    }, delayMs);
+    timer.unref();
+    this.#restartTimer = timer;
+  }
+
+  #cancelRestart(): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+  }
+
   /** Finishes the batch in progress (written, flushed, committed) and leaves the group. */
   async #stop(status: ConsumerStatus): Promise<void> {
+    this.#cancelRestart();
     const consumer = this.#consumer;
     this.#consumer = undefined;
     this.#startedAt = undefined;

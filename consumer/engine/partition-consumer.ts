@@ -337,7 +337,7 @@ export class PartitionConsumer {
         resolveOffset(last);
         this.#positions.set(partition, next);
         // Committed before the next chunk: a rebalance or a crash replays at most this chunk.
-        await this.#consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
+        await this.#consumer.commitOffsets([{ topic, partition, offset: next.toString() }]).catch(rethrowRebalance);
         await heartbeat();
         if (end !== undefined && next >= end) {
           this.#markDone(partition);
@@ -359,6 +359,25 @@ export async function fetchEndOffsets(admin: Admin, topic: string): Promise<Map<
     throw new HarnessError(ErrorCodes.runtime, `could not read the end offsets of ${topic}: ${messageOf(error)}`, { cause: error });
   });
   return new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]));
+}
+
+/** Commit errors that mean this member must rejoin the group: its generation or membership is gone. */
+const rejoinErrorTypes = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * A commit refused because the group rebalanced (the member expired, or a new generation began).
+ * KafkaJS's commit retrier wraps the broker's error in a KafkaJSNonRetriableError without its `type`,
+ * so its runner, which rejoins on exactly these types, crashed the consumer for good instead ("The
+ * coordinator is not aware of this member"). Rethrown unwrapped, the runner rejoins; the chunk is
+ * already in the sinks, and what was not committed comes again, where the sinks keep it once.
+ */
+export function rethrowRebalance(error: unknown): never {
+  for (let cause = error; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (typeof type === 'string' && rejoinErrorTypes.has(type)) throw cause;
+    if (cause === (cause as { cause?: unknown }).cause) break;
+  }
+  throw error;
 }
 
 /**
