@@ -146,10 +146,37 @@ export function toProducerOptions(argv: ProducerArgv): ProducerOptions {
  * What every producing thread is handed: the options minus those only the main thread acts on,
  * with the topic's real partition count and the number of threads sharing the work.
  */
-export function toProduceSettings(options: ProducerOptions, partitions: number, threads: number): ProduceSettings {
+export function toProduceSettings(options: ProducerOptions, partitions: number, threads: number, maxSendBytes = defaultMaxSendBytes): ProduceSettings {
   // Named only to leave them out: a flag added to ProducerOptions reaches the threads unless listed here.
   const { createTopic: _createTopic, partitions: _partitions, workers: _workers, json: _json, quiet: _quiet, verbose: _verbose, ...shared } = options;
-  return { ...shared, partitions, threads };
+  return { ...shared, partitions, threads, maxSendBytes };
+}
+
+/**
+ * The broker refuses a record batch over message.max.bytes (1,048,588 by default), and a send of
+ * keyless messages is one batch to one partition, so each send stays under this many bytes.
+ */
+export const defaultMaxSendBytes = 900_000;
+/** A record batch's header (61 bytes), with room to spare: what a batch adds to its records. */
+export const batchOverheadBytes = 100;
+/** What a record adds to its JSON on the wire: key, three headers and framing, generously. */
+export const recordOverheadBytes = 200;
+
+/**
+ * The bytes a send may carry to a topic whose max.message.bytes is `topicMaxMessageBytes`
+ * (undefined: the broker's default applies), or a usage error when --payload-bytes can't fit in
+ * one record batch of it: every send would be refused.
+ */
+export function sendBytesFor(topic: string, topicMaxMessageBytes: number | undefined, payloadBytes: number): number {
+  if (topicMaxMessageBytes === undefined) return defaultMaxSendBytes;
+  const maxSendBytes = Math.min(defaultMaxSendBytes, topicMaxMessageBytes - batchOverheadBytes);
+  const fits = maxSendBytes - recordOverheadBytes;
+  if (payloadBytes > fits) {
+    throw new UsageError(
+      `--payload-bytes ${payloadBytes} can't fit in one message of topic "${topic}" (max.message.bytes ${topicMaxMessageBytes}): use --payload-bytes ${Math.max(0, fits)} or less`,
+    );
+  }
+  return maxSendBytes;
 }
 
 export function describeExamples<T>(cli: Argv<T>): Argv<T> {

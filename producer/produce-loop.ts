@@ -6,7 +6,7 @@
  */
 import kafkajs from 'kafkajs';
 import type { Message } from 'kafkajs';
-import { connectClient, createKafka, createProducer } from '../shared/kafka-client.js';
+import { connectClient, createKafka, createProducer, deliveryRetry } from '../shared/kafka-client.js';
 import type { Logger } from '../shared/logger.js';
 import { MessageGenerator } from '../shared/message-generator.js';
 import { MessageHeaders, jsonContentType, type HarnessMessage } from '../shared/message.js';
@@ -16,6 +16,7 @@ import { InFlightLimit } from './in-flight-limit.js';
 import { createPartitionChooser } from './partitioning.js';
 import { serializeError } from './thread-errors.js';
 import type { AcksMode } from './enumerations.js';
+import { defaultMaxSendBytes, recordOverheadBytes } from './options.js';
 import type { ProduceSettings, SerializedError, ThreadIdentity, ThreadProgress, ThreadReport } from './types.js';
 import type { WorkGate } from './work-gate.js';
 
@@ -27,23 +28,19 @@ const progressIntervalMs = 200;
 /** A message as this loop builds it: its partition always chosen here, its value always a Buffer. */
 type OutgoingMessage = Message & { partition: number; value: Buffer };
 
-/**
- * The broker refuses a record batch over message.max.bytes (1,048,588 by default), and a send of
- * keyless messages is one batch to one partition, so each send stays under this many bytes.
- */
-export const maxSendBytes = 900_000;
+/** Kept under its old name: the cap of a send to a topic with the broker's default max.message.bytes. */
+export const maxSendBytes = defaultMaxSendBytes;
 /** The longest message JSON faker makes without padding is about 750 bytes; this bounds it. */
 const unpaddedMessageBytes = 1_000;
-/** What a record adds to its JSON on the wire: key, three headers and framing, generously. */
-const recordOverheadBytes = 200;
 
 /**
- * Messages per send: --batch-size, fewer when that many would pass maxSendBytes, and under --rate
- * about one send every 10 ms instead of bursts.
+ * Messages per send: --batch-size, fewer when that many would pass `sendBytes` (maxSendBytes, or
+ * less for a topic with a smaller max.message.bytes), and under --rate about one send every 10 ms
+ * instead of bursts.
  */
-export function messagesPerSend(batchSize: number, ratePerSecond: number | undefined, payloadBytes = 0): number {
+export function messagesPerSend(batchSize: number, ratePerSecond: number | undefined, payloadBytes = 0, sendBytes = maxSendBytes): number {
   const messageBytes = Math.max(payloadBytes, unpaddedMessageBytes) + recordOverheadBytes;
-  const bySize = Math.max(1, Math.floor(maxSendBytes / messageBytes));
+  const bySize = Math.max(1, Math.floor(sendBytes / messageBytes));
   const byRate = ratePerSecond ? Math.max(1, Math.ceil(ratePerSecond / 100)) : batchSize;
   return Math.min(batchSize, bySize, byRate);
 }
@@ -66,9 +63,11 @@ export async function produceFromThread(
   // Said before connecting, so a thread that dies later is still counted under its name.
   onProgress(snapshot());
 
-  const kafka = createKafka({ clientId: producerName, brokers: settings.brokers, log });
+  // deliveryRetry on the client as well as the producer: a send whose broker went away reconnects
+  // with the client's retry, and the default (~6 s) gave up long before a restarted broker was back.
+  const kafka = createKafka({ clientId: producerName, brokers: settings.brokers, log, retry: deliveryRetry });
   // No maxInFlightRequests: KafkaJS would apply it per broker connection; InFlightLimit below bounds the producer.
-  const producer = createProducer(kafka, { idempotent: settings.idempotent });
+  const producer = createProducer(kafka, { idempotent: settings.idempotent, retry: deliveryRetry });
   await connectClient(producer, settings.brokers);
   gate.markConnected();
   await gate.whenAllConnected();
@@ -86,7 +85,7 @@ export async function produceFromThread(
   const inFlight = new InFlightLimit(settings.maxInFlight);
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const acks = acksValue[settings.acks];
-  const perSend = messagesPerSend(settings.batchSize, settings.ratePerSecond, settings.payloadBytes);
+  const perSend = messagesPerSend(settings.batchSize, settings.ratePerSecond, settings.payloadBytes, settings.maxSendBytes);
   log.debug({ batchSize: settings.batchSize, messagesPerSend: perSend, maxInFlight: settings.maxInFlight }, 'batching');
   let firstError: SerializedError | undefined;
   // Per producer and increasing in send order: assigned in the same tick as send(), never earlier.

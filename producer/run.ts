@@ -3,6 +3,7 @@
  * progress, handles Ctrl-C and prints the report. Exit 0 only when every message was written.
  */
 import { Worker } from 'node:worker_threads';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { LogLevel } from '../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError, TopicNotFoundError, type ExitCode } from '../shared/errors.js';
 import { connectClient, createKafka } from '../shared/kafka-client.js';
@@ -11,13 +12,15 @@ import { distPath } from '../shared/paths.js';
 import { installShutdown } from '../shared/shutdown.js';
 import { userScoped } from '../shared/names.js';
 import { ensureTopic, partitionCount } from '../shared/topics.js';
-import { toProduceSettings } from './options.js';
+import { sendBytesFor, toProduceSettings } from './options.js';
 import { createProgressView, type ProgressView } from './progress-bar.js';
 import { buildReport, describeLosses, formatReport, hasLosses, type StopReason } from './report.js';
 import { serializeError, toHarnessError } from './thread-errors.js';
 import { collectReports, startingProgress, watchWorker, type ThreadsOutcome } from './thread-outcome.js';
 import type { ProduceSettings, ProducerOptions, SerializedError, ThreadIdentity, ThreadProgress, WorkerInput } from './types.js';
 import { WorkGate, nowMicros } from './work-gate.js';
+
+const { ConfigResourceTypes } = kafkajs;
 
 /** How long Ctrl-C waits for in-flight sends to be acknowledged before giving up on them. */
 const stopGraceMs = 30_000;
@@ -27,25 +30,45 @@ const stopGraceMs = 30_000;
  */
 const forceAfterMs = stopGraceMs + 5_000;
 
-/** The topic's partition count; a missing topic is created with --create-topic, else an error. */
-async function preparePartitions(options: ProducerOptions, log: Logger): Promise<number> {
+/** The topic's max.message.bytes, when the broker says (undefined: its default applies). */
+async function topicMaxMessageBytes(admin: Admin, topic: string): Promise<number | undefined> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+  });
+  const value = Number(resources[0]?.configEntries.find((entry) => entry.configName === 'max.message.bytes')?.configValue);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * The topic's partition count and the bytes a send to it may carry (its max.message.bytes); a
+ * missing topic is created with --create-topic, else an error.
+ */
+async function prepareTopic(options: ProducerOptions, log: Logger): Promise<{ partitions: number; maxSendBytes: number }> {
   const admin = createKafka({ clientId: userScoped(options.user, 'harness-producer-admin'), brokers: options.brokers, log }).admin();
   await connectClient(admin, options.brokers);
   try {
-    const existing = await partitionCount(admin, options.topic);
-    if (existing !== undefined) return existing;
-    if (!options.createTopic) {
-      throw new TopicNotFoundError(
-        options.topic,
-        `create it with --create-topic --partitions ${options.partitions}, or pick another with -t (npm run kafka:status lists them)`,
-      );
-    }
-    const brokerCount = (await admin.describeCluster()).brokers.length;
-    await ensureTopic(admin, { topic: options.topic, partitions: options.partitions, replicationFactor: Math.min(brokerCount, 3) }, log);
-    return options.partitions;
+    const partitions = await preparePartitions(admin, options, log);
+    const maxSendBytes = sendBytesFor(options.topic, await topicMaxMessageBytes(admin, options.topic), options.payloadBytes);
+    return { partitions, maxSendBytes };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The topic's partition count; a missing topic is created with --create-topic, else an error. */
+async function preparePartitions(admin: Admin, options: ProducerOptions, log: Logger): Promise<number> {
+  const existing = await partitionCount(admin, options.topic);
+  if (existing !== undefined) return existing;
+  if (!options.createTopic) {
+    throw new TopicNotFoundError(
+      options.topic,
+      `create it with --create-topic --partitions ${options.partitions}, or pick another with -t (npm run kafka:status lists them)`,
+    );
+  }
+  const brokerCount = (await admin.describeCluster()).brokers.length;
+  await ensureTopic(admin, { topic: options.topic, partitions: options.partitions, replicationFactor: Math.min(brokerCount, 3) }, log);
+  return options.partitions;
 }
 
 /** What the producing threads are given and report to, however they run. */
@@ -105,12 +128,12 @@ async function runOnMainThread(run: ThreadsRun): Promise<void> {
 }
 
 export async function runProducer(options: ProducerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
-  const partitions = await preparePartitions(options, rootLog);
+  const { partitions, maxSendBytes } = await prepareTopic(options, rootLog);
   const threads: ThreadIdentity[] = Array.from({ length: Math.max(options.workers, 1) }, (_, worker) => ({
     worker,
     producer: userScoped(options.user, `harness-${process.pid}-w${worker}`),
   }));
-  const settings = toProduceSettings(options, partitions, threads.length);
+  const settings = toProduceSettings(options, partitions, threads.length, maxSendBytes);
   const gateBuffer = WorkGate.createBuffer();
   const gate = new WorkGate(gateBuffer, settings);
   const view: ProgressView = createProgressView(options.count, !options.quiet, options.acks === '0' ? 'written' : 'acknowledged');

@@ -52,6 +52,11 @@ export interface ProduceSettings extends Omit<ProducerOptions, MainThreadOption>
   partitions: number;
   /** How many producing threads share the work gate. */
   threads: number;
+  /**
+   * Bytes a send may carry: 900 KB, or less when the topic's max.message.bytes is smaller (a send of
+   * keyless messages is one record batch, which the broker refuses past that size).
+   */
+  maxSendBytes: number;
 }
 
 /** Which thread this is: its index, and the producer name in its messages and x-producer header. */

@@ -40,10 +40,17 @@ export interface KafkaClientOptions {
 export const defaultRetry: Readonly<RetryOptions> = { initialRetryTime: 250, retries: 5, maxRetryTime: 2_000 };
 
 /**
- * An idempotent producer gives up on a batch only after about two minutes, like the Java client's
- * delivery.timeout.ms: giving up sooner risks out-of-sequence errors on the batches after it.
+ * A producer gives up on a batch only after about two minutes of waiting (60 retries, 2 s apart
+ * after the first few), like the Java client's delivery.timeout.ms (120 s): long enough to ride out
+ * a broker restart or a leader election. For an idempotent producer, giving up sooner also risks
+ * out-of-sequence errors on the batches after it. The producing CLI gives it to its client too
+ * (createKafka's retry), since KafkaJS reconnects a send's lost broker with the client's retry, not
+ * the producer's. A first connection still fails fast: connectClient's deadline bounds it.
  */
-export const idempotentRetry: Readonly<RetryOptions> = { ...defaultRetry, retries: 30 };
+export const deliveryRetry: Readonly<RetryOptions> = { ...defaultRetry, retries: 60 };
+
+/** What createProducer gives an idempotent producer that names no retry of its own. */
+export const idempotentRetry: Readonly<RetryOptions> = deliveryRetry;
 
 /**
  * KafkaJS logs every failed connection attempt at ERROR, then throws once retries are exhausted;

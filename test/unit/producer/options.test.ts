@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
-import { maxPayloadBytes, producerFlags, toProduceSettings, toProducerOptions } from '../../../producer/options.js';
+import { maxPayloadBytes, producerFlags, sendBytesFor, toProduceSettings, toProducerOptions } from '../../../producer/options.js';
 import { createCli } from '../../../shared/cli.js';
 import { settings } from '../../../shared/config.js';
 import { UsageError } from '../../../shared/errors.js';
@@ -62,11 +62,28 @@ describe('toProduceSettings', () => {
       bodyPool: 1_000,
       partitions: 6,
       threads: 3,
+      maxSendBytes: 900_000,
     });
   });
 
   it('survives the copy into a worker thread unchanged', () => {
     const settings = toProduceSettings(parse(['-k', 'order.customer.country', '--duration', '2']), 6, 2);
     expect(structuredClone(settings)).toEqual(settings);
+  });
+});
+
+describe('sendBytesFor', () => {
+  it("caps a send at the topic's own max.message.bytes when it is below 900 KB (90 KB messages to a 100,000-byte topic failed)", () => {
+    expect(sendBytesFor('t', undefined, 0)).toBe(900_000);
+    expect(sendBytesFor('t', 1_048_588, 0)).toBe(900_000);
+    expect(sendBytesFor('t', 100_000, 90_000)).toBeLessThan(100_000);
+    expect(sendBytesFor('t', 100_000, 90_000)).toBeGreaterThanOrEqual(90_000);
+  });
+
+  it('refuses in one line a --payload-bytes that no message of the topic can hold', () => {
+    expect(() => sendBytesFor('small', 100_000, 200_000)).toThrow(UsageError);
+    expect(() => sendBytesFor('small', 100_000, 200_000)).toThrow(
+      '--payload-bytes 200000 can\'t fit in one message of topic "small" (max.message.bytes 100000): use --payload-bytes 99700 or less',
+    );
   });
 });

@@ -35,3 +35,10 @@ describe('messagesPerSend', () => {
     expect(messagesPerSend(1, 0.5, maxPayloadBytes)).toBe(1);
   });
 });
+
+describe('messagesPerSend with a topic limit', () => {
+  it('sends one 90 KB message at a time to a topic with max.message.bytes 100,000', () => {
+    expect(messagesPerSend(500, undefined, 90_000, 99_900)).toBe(1);
+    expect(messagesPerSend(500, undefined, 0, 99_900)).toBeLessThan(100);
+  });
+});

@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { BrokerUnreachableError, HarnessError } from '../../../shared/errors.js';
-import { explainKafkaError } from '../../../shared/kafka-client.js';
+import { deliveryRetry, explainKafkaError } from '../../../shared/kafka-client.js';
 
 const { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } = kafkajs;
 
@@ -34,5 +34,17 @@ describe('explainKafkaError', () => {
   it('passes through errors that are not Kafka errors', () => {
     const error = new TypeError('bug');
     expect(explainKafkaError(error, ['b:1'])).toBe(error);
+  });
+});
+
+describe('deliveryRetry', () => {
+  it("waits about two minutes in all, like the Java producer's delivery.timeout.ms (the default ~6 s gave up during a broker restart)", () => {
+    const { retries = 0, initialRetryTime = 0, maxRetryTime = 0 } = deliveryRetry;
+    let waitMs = 0;
+    for (let retry = 0, delay = initialRetryTime; retry < retries; retry += 1, delay = Math.min(delay * 2, maxRetryTime)) waitMs += delay;
+    expect(waitMs).toBeGreaterThan(100_000);
+    expect(waitMs).toBeLessThan(150_000);
+    // A restarted broker is found again within a couple of seconds.
+    expect(maxRetryTime).toBeLessThanOrEqual(2_000);
   });
 });
