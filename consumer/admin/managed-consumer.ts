@@ -231,10 +231,7 @@ export class ManagedConsumer {
         topic: definition.topic,
         groupId: definition.group,
         assignment: { mode: 'group' },
-        // Each its own fetch wait, 4-6 s: consumers started together would otherwise see their empty
-        // fetches (and the heartbeats KafkaJS sends between them) end in the same few milliseconds
-        // every 5 s, and a hundred of them stall the event loop that answers the API.
-        processing: { ...processing, batchTimeoutMs: Math.round(processing.batchTimeoutMs * (0.8 + Math.random() * 0.4)) },
+        processing,
         sinks: definition.sinks.map((sink) => toEngineSink(sink, admin)),
         deadLetters: { mode: DeadLetterModes.file, path: deadLetterPath(admin.outputDir, definition) },
         stats: this.#stats,
