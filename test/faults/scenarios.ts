@@ -231,12 +231,27 @@ const leaderSigkill: Scenario = {
       const [victim, led] = [...leaders].sort((a, b) => b[1] - a[1])[0] ?? [];
       const pid = victim === undefined ? undefined : await stage.cluster.pidOf(victim);
       if (victim === undefined || pid === undefined) throw new HarnessError(ErrorCodes.runtime, 'found no running leader to kill');
-      const baseline = await fileSizes(stage.consumerFiles);
+      const victimPartitions = (metadata.topics[0]?.partitions ?? [])
+        .filter((partition) => partition.leader === victim)
+        .map((partition) => partition.partitionId);
+      // Recovery is when the group commits again on the partitions the dead node led: the others never stopped.
+      const commitProbe = async (): Promise<number[]> => {
+        const [entry] = await stage.admin.fetchOffsets({ groupId: stage.group, topics: [stage.topic] });
+        return victimPartitions.map((id) => Number(entry?.partitions.find((partition) => partition.partition === id)?.offset ?? -1));
+      };
+      const baseline = await commitProbe();
       const killedAt = performance.now();
       process.kill(pid, 'SIGKILL');
-      ctx.step(`node ${victim} killed; waiting for the consumer to go on`);
-      const recoveryMs = await stage.untilGrown('every consumer file to grow after the leader died', stage.fileProbe(), baseline, killedAt);
-      stage.notes.push(`killed node ${victim} (leader of ${led} of 6 partitions); consuming went on after ${seconds(recoveryMs)}`);
+      ctx.step(`node ${victim} killed; waiting for commits on its partitions`);
+      const recoveryMs = await stage.untilGrown(
+        `commits on partitions ${victimPartitions.join(', ')} after their leader died`,
+        commitProbe,
+        baseline,
+        killedAt,
+      );
+      stage.notes.push(
+        `killed node ${victim} (leader of ${led} of 6 partitions: ${victimPartitions.join(', ')}); commits on them went on after ${seconds(recoveryMs)}`,
+      );
       await settle(stage, producer, consumer);
       ctx.step(`restarting node ${victim}`);
       await stage.cluster.startStopped();

@@ -244,11 +244,13 @@ export class Stage {
     const unacknowledgedLost = Math.max(0, acknowledged - topic.ids.size);
     let missing = 0;
     let duplicates = 0;
+    // A sink that keeps every record of the topic holds its duplicates too: only copies beyond those are the sink's.
+    const topicDuplicates = topic.records - topic.ids.size;
     let consumed = Number.POSITIVE_INFINITY;
     for (const sink of sinks) {
       const result = compare(topic, sink.tally);
       missing += result.missing;
-      duplicates += result.duplicates;
+      duplicates += Math.max(0, result.duplicates - topicDuplicates);
       consumed = Math.min(consumed, topic.ids.size - result.missing);
       if (result.unknown > 0) this.check(`${sink.name} holds only messages of the topic`, false, `${result.unknown} id(s) that the topic does not have`);
       if (result.missing > 0) this.notes.push(`${sink.name}: ${result.missing} message(s) of the topic missing`);
@@ -268,7 +270,7 @@ export class Stage {
       consumed: Number.isFinite(consumed) ? consumed : 0,
       lost,
       duplicates,
-      topicDuplicates: topic.records - topic.ids.size,
+      topicDuplicates,
       recoveryMs,
       checks: this.checks,
       notes: this.notes,
