@@ -8,10 +8,11 @@ import { statfs } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 import type { Settings } from '../shared/config.js';
-import { messageOf } from '../shared/errors.js';
-import { createKafka } from '../shared/kafka-client.js';
+import { ErrorCodes, isHarnessError, messageOf } from '../shared/errors.js';
+import { createKafka, explainKafkaError } from '../shared/kafka-client.js';
 import type { Logger } from '../shared/logger.js';
 import { projectRoot } from '../shared/paths.js';
+import { describeSecurity, securityFromEnvironment, type SecuritySettings } from '../shared/security.js';
 import { partitionCount } from '../shared/topics.js';
 import { type AdvertisedBroker, addressOf, judgeAdvertisedListeners, Reachabilities, type Reachability } from './advertised-listeners.js';
 import { type BrokerChoice, dockerEngineAnswers, selectBroker } from './broker-selection.js';
@@ -19,8 +20,9 @@ import { composeBrokers } from './compose.js';
 import { verifyJars } from './jar-fetch.js';
 import { readJarsLock } from './jars-lock.js';
 import { bootstrapServers, controllerPortOffset, homePaths } from './layout.js';
-import { LocalCluster } from './local-cluster.js';
+import { type ClusterState, LocalCluster } from './local-cluster.js';
 import { findJava, isPortFree, minimumJavaVersion } from './prerequisites.js';
+import { securePaths, secureUser } from './secure-broker.js';
 
 export const CheckStatuses = { ok: 'ok', warn: 'warn', fail: 'fail', info: 'info' } as const;
 export type CheckStatus = (typeof CheckStatuses)[keyof typeof CheckStatuses];
@@ -163,11 +165,12 @@ interface BrokerProbe {
 }
 
 /** Metadata only, with no retries: a broker that does not answer in a few seconds is reported as such. */
-async function probeBroker(brokers: readonly string[], topic: string, log: Logger): Promise<BrokerProbe> {
+async function probeBroker(brokers: readonly string[], topic: string, log: Logger, security?: SecuritySettings): Promise<BrokerProbe> {
   const admin = createKafka({
     clientId: 'kafka-harness-doctor',
     brokers,
     log,
+    ...(security === undefined ? {} : { security }),
     connectionTimeoutMs: 2_000,
     requestTimeoutMs: 5_000,
     retry: { retries: 0 },
@@ -206,6 +209,8 @@ export interface DoctorOptions {
 /** Every check, in the order a learner would fix them. */
 export async function runChecks(settings: Settings, log: Logger, options: DoctorOptions = {}): Promise<CheckResult[]> {
   const results: CheckResult[] = [checkNode()];
+  // Every broker check below connects this way: the environment's KAFKA_SECURITY_PROTOCOL… or --command-config.
+  results.push({ name: 'Client security', status: CheckStatuses.info, detail: `${describeSecurity(settings.security)} (${settings.security.origin})` });
   const cluster = new LocalCluster({ home: settings.kafkaHome, log, javaHome: settings.javaHome, heapOpts: settings.kafkaHeapOpts });
   const state = await cluster.readState().catch(() => undefined);
   let choice: BrokerChoice | undefined;
@@ -246,17 +251,28 @@ export async function runChecks(settings: Settings, log: Logger, options: Doctor
       const answers = `${nodes} node${nodes === 1 ? '' : 's'} answer${nodes === 1 ? 's' : ''} at ${brokers.join(',')}`;
       results.push({ name: 'Broker', status: CheckStatuses.ok, detail: `${which}: ${answers}` });
     } catch (error) {
-      results.push({
-        name: 'Broker',
-        status: CheckStatuses.fail,
-        detail: `${which}: nothing answers at ${brokers.join(',')} (${messageOf(error)})`,
-        fix:
-          choice.runtime === 'external'
-            ? `start the broker at ${brokers.join(',')}, or unset KAFKA_BROKERS to use the local one (npm run kafka:up)`
-            : choice.runtime === 'compose'
-              ? 'docker compose up -d (or npm run kafka:up)'
-              : 'npm run kafka:up',
-      });
+      // A broker that answers in another protocol, or refuses the login, is there: say what is wrong, as the commands do.
+      const explained = explainKafkaError(error, brokers, settings.security);
+      const securityCodes: readonly string[] = [ErrorCodes.authenticationFailed, ErrorCodes.tlsFailed, ErrorCodes.protocolMismatch];
+      if (isHarnessError(explained) && securityCodes.includes(explained.code)) {
+        results.push({
+          name: 'Broker',
+          status: CheckStatuses.fail,
+          detail: `${which}: ${explained.message}`,
+          fix: `check the client security settings (${settings.security.origin}): KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*, or --command-config FILE`,
+        });
+      } else
+        results.push({
+          name: 'Broker',
+          status: CheckStatuses.fail,
+          detail: `${which}: nothing answers at ${brokers.join(',')} (${messageOf(error)})`,
+          fix:
+            choice.runtime === 'external'
+              ? `start the broker at ${brokers.join(',')}, or unset KAFKA_BROKERS to use the local one (npm run kafka:up)`
+              : choice.runtime === 'compose'
+                ? 'docker compose up -d (or npm run kafka:up)'
+                : 'npm run kafka:up',
+        });
     }
   }
 
@@ -285,10 +301,56 @@ export async function runChecks(settings: Settings, log: Logger, options: Doctor
     }
   }
 
+  const secureListener = state ? await checkSecureListener(settings.kafkaHome, state, settings.topic, log) : undefined;
+  if (secureListener) results.push(secureListener);
+
   results.push(...(await checkPorts(options.clientPort ?? 9092, cluster, state, local, probe !== undefined ? brokers : [], log)));
   results.push(await checkDisk());
   results.push(await checkJars(homePaths(settings.kafkaHome).libs, local));
   return results;
+}
+
+/**
+ * kafka:up --secure: alice logs in over SASL_SSL with SCRAM-SHA-512 and the password kafka:up generated,
+ * trusting its ca.pem, exactly as the lines kafka:up prints tell a client to.
+ */
+async function checkSecureListener(home: string, state: ClusterState, topic: string, log: Logger): Promise<CheckResult | undefined> {
+  const node = state.nodes.find((candidate) => candidate.saslSslPort !== undefined);
+  if (node?.saslSslPort === undefined) return undefined;
+  const name = 'Secure listener';
+  const address = `${state.host}:${node.saslSslPort}`;
+  const paths = securePaths(home);
+  const remake = 'npm run kafka:down -- --wipe && npm run kafka:up -- --secure (the CA, certificates and passwords are made again)';
+  let security: SecuritySettings;
+  try {
+    security = securityFromEnvironment(
+      {
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: secureUser,
+        KAFKA_SASL_PASSWORD_FILE: paths.passwordFile,
+        KAFKA_SSL_CA_FILE: paths.caPem,
+      },
+      home,
+    );
+  } catch (error) {
+    return { name, status: CheckStatuses.fail, detail: `the files kafka:up --secure made are unusable: ${messageOf(error)}`, fix: remake };
+  }
+  try {
+    await probeBroker([address], topic, log, security);
+    return {
+      name,
+      status: CheckStatuses.ok,
+      detail: `SASL_SSL at ${address}: ${secureUser} logs in with SCRAM-SHA-512, certificate trusted by ${pathForUser(paths.caPem)}`,
+    };
+  } catch (error) {
+    return {
+      name,
+      status: CheckStatuses.fail,
+      detail: `SASL_SSL at ${address}: ${messageOf(explainKafkaError(error, [address], security))}`,
+      fix: `npm run kafka:up (if it is stopped), else ${remake}`,
+    };
+  }
 }
 
 /** The local broker's client and controller ports (9092 and 19092 by default) and 8080 (npm run admin). */

@@ -257,6 +257,26 @@ describe('a mistake with a secured cluster', () => {
   });
 });
 
+describe('doctor on a secured local broker', () => {
+  it('logs in as kafka:up --secure says, and names the fix when the login fails', async () => {
+    const healthy = await cli('kafka/doctor.js', [], { KAFKA_HARNESS_HOME: kafka.home });
+    expect(plainLines(healthy.stdout).join('\n')).toMatch(/✓ Secure listener +SASL_SSL at 127\.0\.0\.1:\d+: alice logs in with SCRAM-SHA-512/);
+
+    // A password file that no longer matches the broker's users: doctor must see the refused login.
+    const original = await readFile(kafka.files.passwordFile, 'utf8');
+    try {
+      await writeFile(kafka.files.passwordFile, 'not-the-password\n', { mode: 0o600 });
+      const broken = await cli('kafka/doctor.js', [], { KAFKA_HARNESS_HOME: kafka.home });
+      const lines = plainLines(broken.stdout).join('\n');
+      expect(lines).toMatch(/✗ Secure listener +SASL_SSL at 127\.0\.0\.1:\d+: authentication failed for user alice with SCRAM-SHA-512/);
+      expect(lines).toMatch(/fix: .*npm run kafka:down -- --wipe && npm run kafka:up -- --secure/);
+      expect(broken.code).toBe(1);
+    } finally {
+      await writeFile(kafka.files.passwordFile, original, { mode: 0o600 });
+    }
+  });
+});
+
 describe('the secrets', () => {
   it('appear in nothing printed, served or stored during these tests', () => {
     // Runs last in the file: every process above has written its lines by now.
