@@ -44,7 +44,7 @@ export function producerFlags(settings: Settings) {
       type: 'number',
       default: 5,
       group: 'Concurrency:',
-      describe: "Sends awaiting the broker per producer (one per thread), shared by the thread's tasks",
+      describe: "Sends awaiting the broker per producer (one per thread), shared by the thread's tasks; 1 with --idempotent",
     },
 
     key: {

@@ -45,6 +45,19 @@ export function messagesPerSend(batchSize: number, ratePerSecond: number | undef
   return Math.min(batchSize, bySize, byRate);
 }
 
+/**
+ * Sends awaiting the broker at once: --max-in-flight, but one with --idempotent. The broker
+ * recognises a retried batch as a duplicate only among the last 5 batches of its partition, and a
+ * KafkaJS send retries as a whole after a partial failure (a leader change, a broker restart): with
+ * other sends landing meanwhile, a batch that was already written came back too late to be
+ * recognised and was refused as out of order until the send failed (fault scenarios 5 and 6). One
+ * send at a time keeps every retry the newest batch of its partitions. The cost: the idempotent
+ * producer waits out each send's round trip (figures in the README).
+ */
+export function sendsInFlight(settings: Pick<ProduceSettings, 'idempotent' | 'maxInFlight'>): number {
+  return settings.idempotent ? 1 : settings.maxInFlight;
+}
+
 export async function produceFromThread(
   thread: ThreadIdentity,
   settings: ProduceSettings,
@@ -82,11 +95,11 @@ export async function produceFromThread(
   const keyOf = createKeySelector(settings.key, generator.create(0), () => generator.randomKey());
   const partitions = createPartitionChooser(settings.partitions);
   const histogram = createLatencyHistogram();
-  const inFlight = new InFlightLimit(settings.maxInFlight);
+  const inFlight = new InFlightLimit(sendsInFlight(settings));
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const acks = acksValue[settings.acks];
   const perSend = messagesPerSend(settings.batchSize, settings.ratePerSecond, settings.payloadBytes, settings.maxSendBytes);
-  log.debug({ batchSize: settings.batchSize, messagesPerSend: perSend, maxInFlight: settings.maxInFlight }, 'batching');
+  log.debug({ batchSize: settings.batchSize, messagesPerSend: perSend, maxInFlight: sendsInFlight(settings) }, 'batching');
   let firstError: SerializedError | undefined;
   // Per producer and increasing in send order: assigned in the same tick as send(), never earlier.
   let seq = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxSendBytes, messagesPerSend } from '../../../producer/produce-loop.js';
+import { maxSendBytes, messagesPerSend, sendsInFlight } from '../../../producer/produce-loop.js';
 import { maxPayloadBytes } from '../../../producer/options.js';
 
 /** The broker's default message.max.bytes: a keyless send is one record batch, refused above this. */
@@ -40,5 +40,12 @@ describe('messagesPerSend with a topic limit', () => {
   it('sends one 90 KB message at a time to a topic with max.message.bytes 100,000', () => {
     expect(messagesPerSend(500, undefined, 90_000, 99_900)).toBe(1);
     expect(messagesPerSend(500, undefined, 0, 99_900)).toBeLessThan(100);
+  });
+});
+
+describe('sendsInFlight', () => {
+  it('keeps one send in flight for an idempotent producer (a late retry was refused as out of order: fault scenarios 5 and 6)', () => {
+    expect(sendsInFlight({ idempotent: true, maxInFlight: 5 })).toBe(1);
+    expect(sendsInFlight({ idempotent: false, maxInFlight: 5 })).toBe(5);
   });
 });
