@@ -4,7 +4,7 @@
  * unwritable sink, a killed admin server. Each scenario ends by counting ids; a lost message fails
  * the run.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hideBin } from 'yargs/helpers';
@@ -162,9 +162,13 @@ await runCli(async () => {
   if (argv['write-results']) {
     const command = `npm run test:faults -- ${hideBin(process.argv).join(' ')}`.trim();
     const path = join(projectRoot, 'test', 'faults', 'RESULTS.md');
+    // The bad-input suite's last results (BAD-INPUT.md, written by npm run test:bad-input -- --write-results) as a section of their own.
+    const badInput = await readFile(join(projectRoot, 'test', 'faults', 'BAD-INPUT.md'), 'utf8').catch(() => undefined);
+    const badInputSection = badInput === undefined ? '' : `\n${badInput.replace(/^# Bad input/m, '## Bad input').trimEnd()}\n`;
     await writeFile(
       path,
-      resultsMarkdown(outcomes, { count, command, elapsedMs: performance.now() - startedAt, reader: kcatPath() ? 'kcat' : 'a KafkaJS reader' }),
+      resultsMarkdown(outcomes, { count, command, elapsedMs: performance.now() - startedAt, reader: kcatPath() ? 'kcat' : 'a KafkaJS reader' }) +
+        badInputSection,
     );
     process.stderr.write(`wrote ${path}\n`);
   }
