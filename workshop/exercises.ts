@@ -50,7 +50,7 @@ export const exercises: readonly ExerciseMeta[] = [
       "Skipping the other partitions' messages in eachMessage is not enough: they are still fetched, and their offsets committed.",
       "KafkaJS has no `assign()`, but the group's leader runs whatever partition assigner the members agree on: see the consumer option `partitionAssigners`.",
       'An assigner can give each member exactly the partitions it declared. The harness has one: `createStaticAssigner(topic, partitions)` in `consumer/engine/static-assigner.ts`.',
-      '`createConsumer(options.kafka, { groupId: options.groupId, partitionAssigners: [createStaticAssigner(options.topic, options.partitions)] })`.',
+      "`import { createStaticAssigner } from '../../consumer/engine/static-assigner.js';` then `createConsumer(options.kafka, { groupId: options.groupId, partitionAssigners: [createStaticAssigner(options.topic, options.partitions)] })`.",
     ],
     timeLimitMs: 60_000,
     topics: [{ name: 'ws03-orders', partitions: 6 }],

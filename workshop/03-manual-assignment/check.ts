@@ -1,7 +1,8 @@
 /**
  * Check of exercise 3: 600 orders go to the 6 partitions, 100 each; the learner's reader, told to read
  * partitions 1 and 4, must hand over every order of those and none of the others. The group's commits
- * show whether it fetched the others and threw them away, which is reading them all the same.
+ * show whether it fetched the others and threw them away, which is reading them all the same; the
+ * broker's view of the group shows whether it owns only its own (pausing the others still holds them).
  */
 import { pathToFileURL } from 'node:url';
 import type { Consumer } from 'kafkajs';
@@ -81,6 +82,8 @@ const check: Check = async (context) => {
     const strays = others.filter((partition) => readOf(partition) > 0);
     const committedOthers = others.filter((partition) => (committed.get(partition) ?? null) !== null);
     const owned = assignment.members.map((member) => member.partitions.join(', ') || 'none').join('; ') || 'no member';
+    const ownsOnlyWanted =
+      assignment.members.length === 1 && [...(assignment.members[0]?.partitions ?? [])].sort((a, b) => a - b).join(',') === wanted.join(',');
     return [
       item(
         `reads every order of partitions ${wanted.join(' and ')}`,
@@ -94,7 +97,7 @@ const check: Check = async (context) => {
         strays.length === 0,
         'none',
         strays.length === 0 ? 'none' : strays.map((partition) => `${formatCount(readOf(partition))} of partition ${partition}`).join(', '),
-        'A subscribed consumer gets whatever partitions its group hands it: either take only yours, or pause the others before reading them.',
+        'A subscribed consumer gets whatever partitions its group hands it: make the group hand it only yours.',
       ),
       item(
         `fetches nothing from partitions ${others.join(', ')}`,
@@ -109,6 +112,13 @@ const check: Check = async (context) => {
             }; the broker shows it owning ${owned}`
           : `it committed offsets on partitions ${committedOthers.join(', ')} too (the broker shows it owning ${owned}): it fetched them, and a message skipped in eachMessage is still read and committed`,
         'KafkaJS has no assign(). Look at the consumer option `partitionAssigners`: the group can hand a member exactly the partitions it asks for.',
+      ),
+      item(
+        `owns partitions ${wanted.join(' and ')} and no others`,
+        ownsOnlyWanted,
+        `the broker shows the reader of ${groupId} owning partitions ${wanted.join(', ')} only`,
+        `the broker shows it owning ${owned}`,
+        'A partition you pause is still yours: no other consumer of the group can read it, and the next rebalance can take 1 or 4 away. Choose the partitions with `partitionAssigners`, not pause().',
       ),
     ];
   } finally {
