@@ -158,6 +158,9 @@ await runCli(async () => {
   variants['harness --workers 2 --pool 0'] = await harness('harness, 2 workers, faker per message', ['--workers', '2', '--tasks', '4', '--pool', '0']);
   variants['harness --workers 0 --pool 1000'] = await harness('harness, main thread, prebuilt pool', ['--workers', '0', '--tasks', '4', '--pool', '1000']);
   variants['harness --workers 0 --pool 0'] = await harness('harness, main thread, faker per message', ['--workers', '0', '--tasks', '4', '--pool', '0']);
+  // How cost grows with the threads: rate and memory with 1 and 4 workers beside 0 and 2.
+  variants['harness --workers 1 --pool 1000'] = await harness('harness, 1 worker, prebuilt pool', ['--workers', '1', '--tasks', '4', '--pool', '1000']);
+  variants['harness --workers 4 --pool 1000'] = await harness('harness, 4 workers, prebuilt pool', ['--workers', '4', '--tasks', '4', '--pool', '1000']);
   await admin.disconnect();
 
   const best = variants['harness --workers 2 --pool 1000'];
@@ -179,5 +182,6 @@ await runCli(async () => {
   ]);
   console.log(formatTable(['RUN', 'RECORDS', 'BYTES', 'RECORDS/S', 'MB/S', 'P50 MS', 'P99 MS', 'PEAK RSS MIB'], rows));
   console.log(`\nharness (2 workers, pool) / Java: ${ratioToJava}×   harness / naive loop: ${ratioToNaive}×   (acks=all, ${brokers.length} broker(s))`);
+  console.log(`peak RSS of the default (2 workers): ${best.peakRssMiB ?? '-'} MiB for ${count.toLocaleString('en')} records (target: under 300 MiB)`);
   return ExitCodes.ok;
 });
