@@ -31,7 +31,8 @@ const joinTimeoutMs = 20_000;
 const readTimeoutMs = 20_000;
 
 function describeOwners(assignment: GroupAssignment, names: ReadonlyMap<string, string>): string {
-  if (assignment.members.length === 0) return `no member in the group (state ${assignment.state})`;
+  if (assignment.members.length === 0)
+    return assignment.state === 'Dead' ? 'no member ever joined: the broker does not know the group' : `no member in the group (state ${assignment.state})`;
   return assignment.members
     .map(
       (member) =>
@@ -55,7 +56,19 @@ const check: Check = async (context) => {
   ]);
   const [clientA, clientB] = [...memberNames.keys()];
   const received = { a: new Map<string, number>(), b: new Map<string, number>() };
-  const count = (into: Map<string, number>) => (order: { id: string }) => into.set(order.id, (into.get(order.id) ?? 0) + 1);
+  /** Calls of onOrder with something that is not an order (a Buffer, a string), and what the first one was. */
+  const notOrders: { count: number; example: string } = { count: 0, example: '' };
+  const count = (into: Map<string, number>) => (order: unknown) => {
+    const id = (order as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') {
+      notOrders.count += 1;
+      if (!notOrders.example) notOrders.example = Buffer.isBuffer(order) ? 'a Buffer' : `${typeof order} ${String(order).slice(0, 40)}`;
+      return;
+    }
+    into.set(id, (into.get(id) ?? 0) + 1);
+  };
+  const notOrdersNote = () =>
+    notOrders.count ? `; onOrder got ${formatCount(notOrders.count)} values that are not an order (the first: ${notOrders.example})` : '';
 
   const kafka = checkKafka(context);
   const admin: Admin = kafka.admin();
@@ -111,8 +124,10 @@ const check: Check = async (context) => {
         missing.length === 0 && twice.length === 0,
         `${formatCount(ordersPerPhase)} orders between them, each read once`,
         `member A read ${formatCount(received.a.size)}, member B ${formatCount(received.b.size)}; ${formatCount(missing.length)} never read` +
-          `${missing.length ? ` (${formatList(missing, 3)})` : ''}, ${formatCount(twice.length)} read twice`,
-        'Hand every message to onOrder, once: the members of one group never share a partition.',
+          `${missing.length ? ` (${formatList(missing, 3)})` : ''}, ${formatCount(twice.length)} read twice${notOrdersNote()}`,
+        notOrders.count
+          ? 'message.value is a Buffer of JSON text: hand onOrder the order itself, JSON.parse(message.value.toString()).'
+          : 'Hand every message to onOrder, once: the members of one group never share a partition.',
       ),
     );
 
@@ -142,7 +157,7 @@ const check: Check = async (context) => {
         'member A reads what is produced after B left',
         missed.length === 0,
         `all ${formatCount(ordersPerPhase)} new orders read by member A`,
-        `member A read ${formatCount(ordersPerPhase - missed.length)} of them${missed.length ? `; never read: ${formatList(missed, 3)}` : ''}`,
+        `member A read ${formatCount(ordersPerPhase - missed.length)} of them${missed.length ? `; never read: ${formatList(missed, 3)}` : ''}${notOrdersNote()}`,
       ),
     );
     return items;
