@@ -1,5 +1,5 @@
 /**
- * Exercise 9: batching and backpressure. The check calls sendAll with 20,000 orders and a connected
+ * Exercise 9: batching and backpressure. The check calls sendAll with 10,000 orders and a connected
  * producer, and times it against the loop below. Make it at least 5 times faster, without ever having
  * more than 8 sends waiting for the broker at once, nor more than 1,000 messages in one send.
  */
