@@ -106,16 +106,32 @@ export class LagService {
     });
   }
 
-  /** Samples every target every `intervalMs`, for the statuses, the consumer views and /metrics. */
+  /**
+   * Samples every target every `intervalMs`, for the statuses, the consumer views and /metrics. The
+   * targets are spread over the interval rather than described back to back: a hundred groups in a
+   * row (four requests each) kept the event loop busy for a few hundred milliseconds every interval,
+   * and the API's requests waited behind them.
+   */
   startPolling(targets: () => LagTarget[], intervalMs: number): void {
     this.#targets = targets;
+    const waitUntil = (atMs: number): Promise<void> =>
+      new Promise((resolve) => {
+        // close() clears this timer: the poll then never resumes, and holds nothing open.
+        this.#timer = setTimeout(resolve, Math.max(0, atMs - Date.now()));
+        this.#timer.unref();
+      });
     const poll = async (): Promise<void> => {
+      const startedAtMs = Date.now();
       const seen = new Set<string>();
-      for (const target of targets()) {
+      const all = targets();
+      const spacingMs = intervalMs / Math.max(all.length, 1);
+      for (const [index, target] of all.entries()) {
         const id = lagKey(target.group, target.topic);
         if (seen.has(id)) continue;
         seen.add(id);
         // close() may have come while the previous describe was waiting on the broker.
+        if (this.#closed) return;
+        if (index > 0) await waitUntil(startedAtMs + index * spacingMs);
         if (this.#closed) return;
         await this.describe(target.brokers, target.group, target.topic).catch((error: unknown) =>
           this.#log.debug({ err: error, group: target.group }, 'lag poll failed'),
@@ -123,8 +139,9 @@ export class LagService {
       }
       this.#dropUnused(seen);
       if (this.#closed) return;
-      this.#timer = setTimeout(() => void poll(), intervalMs);
-      this.#timer.unref();
+      // A poll that took longer than the interval (a slow broker) still leaves a gap before the next.
+      await waitUntil(Math.max(startedAtMs + intervalMs, Date.now() + spacingMs));
+      void poll();
     };
     void poll();
   }

@@ -1,9 +1,10 @@
 /**
  * npm run bench:latency — end-to-end latency at a fixed 2,000 msg/s (the harness's producer into 3
  * consumer processes already in their group, from the producer's x-sent-at header to the moment a
- * batch reaches the consumer) beside Apache Kafka's EndToEndLatency on the same broker, in the same
- * run. Also prints the producer's own send latency (send to acknowledgement), the first part of the
- * end-to-end path. Prints the figures (--json: one object).
+ * batch reaches the consumer) beside Apache Kafka's EndToEndLatency on the same broker, both running
+ * at the same time: on a shared machine, two runs a minute apart can differ by more than the two
+ * clients do. Also prints the producer's own send latency (send to acknowledgement), the first part
+ * of the end-to-end path. Prints the figures (--json: one object).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -65,41 +66,9 @@ await runCli(async () => {
   };
 
   try {
-    // Kafka's tool: one record at a time, acks=all, each timed from send() until its consumer's poll returns it.
     const javaTopic = await newTopic(1);
-    progress(`running Kafka's EndToEndLatency (${javaRecords.toLocaleString('en')} records)…`);
-    const javaRun = await runMeasured('java', [
-      '-Xmx512m',
-      `-Dlog4j2.configurationFile=${join(config.kafkaHome, 'config', 'log4j2.properties')}`,
-      `-Dkafka.logs.dir=${join(config.kafkaHome, 'logs')}`,
-      '-cp',
-      join(config.kafkaHome, 'libs', '*'),
-      'org.apache.kafka.tools.EndToEndLatency',
-      '--bootstrap-server',
-      brokerList,
-      '--topic',
-      javaTopic,
-      '--num-records',
-      String(javaRecords),
-      '--producer-acks',
-      'all',
-      '--record-size',
-      String(recordBytes),
-    ]);
-    // "Percentiles: 50th = 1, 99th = 3, 99.9th = 7" (whole milliseconds, rounded down) and "Avg latency: 1.2345 ms".
-    const percentiles = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(javaRun.stdout);
-    if (javaRun.code !== 0 || !percentiles)
-      throw new HarnessError(ErrorCodes.runtime, `EndToEndLatency failed: ${`${javaRun.stdout}${javaRun.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
-    const java: Percentiles & { avgMs: number } = {
-      p50Ms: Number(percentiles[1]),
-      p99Ms: Number(percentiles[2]),
-      p999Ms: Number(percentiles[3]),
-      avgMs: Number(/Avg latency: ([\d.]+) ms/.exec(javaRun.stdout)?.[1]),
-    };
-
-    // The harness: consumers already in their group, then the producer at a fixed rate.
     const topic = await newTopic(6);
-    progress(`measuring the harness's end-to-end latency at 2,000 msg/s for ${seconds} s…`);
+    // The harness's consumers join their group first: the figure is the steady state, not the join.
     const consumer = spawn(
       process.execPath,
       [
@@ -130,6 +99,27 @@ await runCli(async () => {
       await sleep(100);
     }
     await sleep(1_000);
+
+    progress(`measuring at 2,000 msg/s for ${seconds} s, and Kafka's EndToEndLatency (${javaRecords.toLocaleString('en')} records) at the same time…`);
+    // Kafka's tool: one record at a time, acks=all, each timed from send() until its consumer's poll returns it.
+    const javaRunning = runMeasured('java', [
+      '-Xmx512m',
+      `-Dlog4j2.configurationFile=${join(config.kafkaHome, 'config', 'log4j2.properties')}`,
+      `-Dkafka.logs.dir=${join(config.kafkaHome, 'logs')}`,
+      '-cp',
+      join(config.kafkaHome, 'libs', '*'),
+      'org.apache.kafka.tools.EndToEndLatency',
+      '--bootstrap-server',
+      brokerList,
+      '--topic',
+      javaTopic,
+      '--num-records',
+      String(javaRecords),
+      '--producer-acks',
+      'all',
+      '--record-size',
+      String(recordBytes),
+    ]);
     const produceRun = await runMeasured(process.execPath, [
       distPath('producer/cli.js'),
       '-b',
@@ -146,11 +136,23 @@ await runCli(async () => {
       '1',
       '--json',
     ]);
+    const javaRun = await javaRunning;
     if (produceRun.code !== 0) throw new HarnessError(ErrorCodes.runtime, `producing failed: ${produceRun.stderr.trim().split('\n').pop()}`);
     const producerReport = JSON.parse(produceRun.stdout) as ProduceReport;
     await sleep(1_000);
     consumer.kill('SIGINT');
     if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the consumer failed: ${consumerErr.trim().split('\n').pop()}`);
+    // "Percentiles: 50th = 1, 99th = 3, 99.9th = 7" (whole milliseconds, rounded down) and "Avg latency: 1.2345 ms".
+    const percentiles = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(javaRun.stdout);
+    if (javaRun.code !== 0 || !percentiles)
+      throw new HarnessError(ErrorCodes.runtime, `EndToEndLatency failed: ${`${javaRun.stdout}${javaRun.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+    const java: Percentiles & { avgMs: number; seconds: number } = {
+      p50Ms: Number(percentiles[1]),
+      p99Ms: Number(percentiles[2]),
+      p999Ms: Number(percentiles[3]),
+      avgMs: Number(/Avg latency: ([\d.]+) ms/.exec(javaRun.stdout)?.[1]),
+      seconds: Math.round(javaRun.wallMs / 100) / 10,
+    };
     const { endToEnd } = JSON.parse(consumerOut) as ConsumeReport;
     const harness: Percentiles & { samples: number } = {
       p50Ms: endToEnd.p50Ms,
@@ -169,7 +171,9 @@ await runCli(async () => {
     }
     const line = (figures: Percentiles): string =>
       `p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, p99.9 ${figures.p999Ms} ms${figures.maxMs === undefined ? '' : `, max ${figures.maxMs} ms`}`;
-    console.log(`Kafka EndToEndLatency (${javaRecords} records, one at a time): ${line(java)} (whole ms, rounded down; avg ${java.avgMs} ms)`);
+    console.log(
+      `Kafka EndToEndLatency (${javaRecords} records, one at a time, ${java.seconds} s with JVM start): ${line(java)} (whole ms, rounded down; avg ${java.avgMs} ms)`,
+    );
     console.log(`harness at 2,000 msg/s (${harness.samples} messages, 3 consumer processes): ${line(harness)}`);
     console.log(`  of which the producer's send-to-acknowledgement: ${line(producerAck)}`);
     console.log(`harness p99 / Java p99: ${ratioToJava}×`);
