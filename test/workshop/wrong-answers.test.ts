@@ -25,6 +25,7 @@ const wrongAnswers: WrongAnswer[] = [
   { exercise: 5, file: '05-conc.ts', fails: "the group's lag falls to 0 within 15 s" },
   { exercise: 7, file: '07-acks-1.ts', fails: 'every send was acknowledged' },
   { exercise: 7, file: '07-no-retries.ts', fails: 'every send was acknowledged' },
+  { exercise: 10, file: '10-catch-all.ts', fails: 'nothing else in the dead letters' },
 ];
 
 describe('wrong answers fail on the item that names the mistake', () => {
