@@ -56,7 +56,11 @@ export function listExercises(context: RunnerContext): ExitCode {
   context.print(formatTable([' ', ' #', 'EXERCISE', 'TIME', 'STATUS'], rows));
   const passed = exercises.filter((meta) => statusOf(meta, progress) === ExerciseStatuses.passed).length;
   context.print(
-    `\n${passed} of ${exercises.length} passed.${current === undefined ? '' : ` Next: ${command(`start ${current.id}`)}, or just \`npm run exercise\` to work on it with a check on every save.`}`,
+    `\n${passed} of ${exercises.length} passed.${
+      current === undefined
+        ? ''
+        : ` Next: ${command(`${statusOf(current, progress) === ExerciseStatuses.notStarted ? 'start' : 'check'} ${current.id}`)}, or just \`npm run exercise\` to work on it with a check on every save.`
+    }`,
   );
   return ExitCodes.ok;
 }

@@ -30,7 +30,7 @@ export async function handleMessage({ topic, message, producer, processOrder }: 
   } catch (error) {
     await producer.send({
       topic: `${topic}.dlq`,
-      messages: [{ key: message.key, value: message.value?.toString(), headers: { 'x-error': String(error) } }],
+      messages: [{ key: message.key, value: message.value, headers: { 'x-error': String(error) } }],
     });
   }
 }
