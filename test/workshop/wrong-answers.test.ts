@@ -21,6 +21,7 @@ interface WrongAnswer {
 const wrongAnswers: WrongAnswer[] = [
   { exercise: 2, file: '02-buffer.ts', fails: 'together they read every order once' },
   { exercise: 3, file: '03-pause.ts', fails: 'owns partitions 1 and 4 and no others' },
+  { exercise: 4, file: '04-off-by-one.ts', fails: 'commits as it goes' },
   { exercise: 5, file: '05-void.ts', fails: 'each order is saved before its offset is committed' },
   { exercise: 5, file: '05-conc.ts', fails: "the group's lag falls to 0 within 15 s" },
   { exercise: 7, file: '07-acks-1.ts', fails: 'every send was acknowledged' },

@@ -205,7 +205,9 @@ const check: Check = async (context) => {
         lagAtEnd.total === 0,
         'once done, the group has committed every offset (lag 0)',
         `lag at the end: ${formatCount(lagAtEnd.total)} (${lagAtEnd.partitions.map((row) => `partition ${row.partition}: ${row.committed ?? 'nothing'} of ${row.end}`).join(', ')})`,
-        'Without commits a restarted consumer starts over from the beginning. Commit after each write.',
+        lagAtEnd.partitions.some((row) => row.committed !== null && row.end - row.committed === 1)
+          ? "A committed offset is the next one to read, not the last one done: commit the message's offset + 1 (for a batch, lastOffset() + 1)."
+          : 'Without commits a restarted consumer starts over from the beginning. Commit after each write.',
       ),
     ];
   } finally {
