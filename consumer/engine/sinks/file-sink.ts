@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCodes, HarnessError, messageOf } from '../../../shared/errors.js';
-import { envelopeLine, type Envelope } from '../envelope.js';
+import { envelopeLines, type Envelope } from '../envelope.js';
 import { JsonlFile, symlinkRefused } from './jsonl-file.js';
 import type { Sink, SinkWriteResult } from './types.js';
 
@@ -83,10 +83,26 @@ export class FileSink implements Sink {
   }
 
   async write(batch: readonly Envelope[]): Promise<SinkWriteResult> {
-    const fresh = batch.filter((envelope) => envelope.offset > (this.#written.get(partitionKey(envelope.topic, envelope.partition)) ?? -1));
-    await this.#file.append(fresh, envelopeLine);
+    // A batch is one partition's run of offsets: its map key is looked up once per run, not per message.
+    const fresh: Envelope[] = [];
+    const last = new Map<string, number>();
+    let topic: string | undefined;
+    let partition = -1;
+    let key = '';
+    let writtenThrough = -1;
+    for (const envelope of batch) {
+      if (envelope.topic !== topic || envelope.partition !== partition) {
+        ({ topic, partition } = envelope);
+        key = partitionKey(topic, partition);
+        writtenThrough = this.#written.get(key) ?? -1;
+      }
+      if (envelope.offset <= writtenThrough) continue;
+      fresh.push(envelope);
+      last.set(key, envelope.offset);
+    }
+    await this.#file.appendLines(envelopeLines(fresh));
     // Only once the lines are in the file: a failed append is retried in full, never taken as written.
-    for (const envelope of fresh) this.#written.set(partitionKey(envelope.topic, envelope.partition), envelope.offset);
+    for (const [written, offset] of last) this.#written.set(written, offset);
     return { duplicates: batch.length - fresh.length };
   }
 

@@ -56,8 +56,18 @@ export class JsonlFile {
     const handle = this.#requireOpen();
     let text = '';
     for (const record of records) text += `${toLine(record)}\n`;
+    await this.#appendData(handle, text);
+  }
+
+  /** Appends bytes that are already whole lines, each ending in a newline. */
+  async appendLines(lines: Buffer): Promise<void> {
+    if (lines.length === 0) return;
+    await this.#appendData(this.#requireOpen(), lines);
+  }
+
+  async #appendData(handle: FileHandle, data: string | Buffer): Promise<void> {
     // appendFile, unlike write(), goes on until every byte is written (a short write is no error).
-    const appended = this.#lastAppend.then(() => handle.appendFile(text));
+    const appended = this.#lastAppend.then(() => handle.appendFile(data));
     this.#lastAppend = appended.catch(() => {});
     await appended;
     this.#appends += 1;

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { BatchProcessor, SinkUnavailableError, type BatchProcessorOptions } from '../../../../consumer/engine/batch-processor.js';
+import { BatchProcessor, epochMsOf, SinkUnavailableError, type BatchProcessorOptions } from '../../../../consumer/engine/batch-processor.js';
 import type { DeadLetterEntry, DeadLetterQueue } from '../../../../consumer/engine/dead-letter.js';
 import type { Envelope } from '../../../../consumer/engine/envelope.js';
 import type { Sink } from '../../../../consumer/engine/sinks/types.js';
@@ -177,5 +177,15 @@ describe('BatchProcessor', () => {
     await processor.process(0, [sent], 1_025);
     expect(stats.endToEnd.totalCount).toBe(1);
     expect(stats.endToEnd.getValueAtPercentile(50)).toBeCloseTo(25_000, -2);
+  });
+});
+
+describe('epochMsOf', () => {
+  it('reads the digits of a Buffer as Number() would read its text', () => {
+    for (const text of ['1700000000123', '0', '007', '', ' 12', '1e3', '-5', '12a', '9'.repeat(16)]) {
+      expect(epochMsOf(Buffer.from(text))).toBe(Number(text));
+    }
+    expect(epochMsOf('1700000000123')).toBe(1_700_000_000_123);
+    expect(epochMsOf([Buffer.from('1'), Buffer.from('2')])).toBeNaN();
   });
 });

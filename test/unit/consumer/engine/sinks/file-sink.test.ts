@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../../../../consumer/engine/envelope.js';
+import { envelopeLine, toEnvelope, type Envelope } from '../../../../../consumer/engine/envelope.js';
 import { FileSink, lastWrittenOffsets } from '../../../../../consumer/engine/sinks/file-sink.js';
 
 let dir: string;
@@ -40,6 +40,21 @@ describe('FileSink', () => {
     expect(await second.write([envelope(0, 1), envelope(0, 2), envelope(1, 5), envelope(1, 6)])).toEqual({ duplicates: 2 });
     await second.close();
     expect((await lines(path)).map((entry) => `${entry.partition}/${entry.offset}`)).toEqual(['0/0', '0/1', '1/5', '0/2', '1/6']);
+  });
+
+  it('keeps each partition apart when a batch interleaves them, and envelopes from messages byte for byte', async () => {
+    const path = join(dir, 'consumer-0.jsonl');
+    const sink = new FileSink(path);
+    await sink.open();
+    await sink.write([envelope(0, 3), envelope(1, 1)]);
+    expect(await sink.write([envelope(0, 3), envelope(1, 2), envelope(0, 4), envelope(1, 1), envelope(0, 2)])).toEqual({ duplicates: 3 });
+    const text = '{"id":"é","n":[1,2]}';
+    const message = { offset: '5', key: Buffer.from('k'), value: Buffer.from(text), timestamp: '7', attributes: 0, headers: { h: Buffer.from('v') } };
+    const fromMessage = toEnvelope('t', 0, message, JSON.parse(text), text);
+    await sink.write([fromMessage]);
+    await sink.close();
+    expect((await lines(path)).map((entry) => `${entry.partition}/${entry.offset}`)).toEqual(['0/3', '1/1', '1/2', '0/4', '0/5']);
+    expect((await readFile(path, 'utf8')).split('\n').at(-2)).toBe(envelopeLine(fromMessage));
   });
 
   it('never takes a failed write for a written one: the retry fails too, rather than skipping it', async () => {
