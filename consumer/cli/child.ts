@@ -61,6 +61,43 @@ class IpcBudget implements MessageBudget {
   }
 }
 
+/**
+ * Tells the parent this child is ready to join the group and waits for its word, so that the
+ * children join in one generation instead of each making the others rebalance. A stop, or the
+ * parent's disappearance, ends the wait too.
+ */
+function waitForJoin(signal: AbortSignal): Promise<void> {
+  return askParent({ type: 'ready' }, 'join', signal);
+}
+
+/**
+ * With -e: tells the parent every partition of this child is at its end and waits for its word to
+ * leave, so that no child leaves (and makes the others rebalance) while another still reads.
+ */
+function waitToLeave(signal: AbortSignal): Promise<void> {
+  return askParent({ type: 'at-end' }, 'leave', signal);
+}
+
+/** Sends `message` and resolves on the parent's `answer`, on a stop, or once the parent is gone. */
+function askParent(message: ChildMessage, answer: ParentMessage['type'], signal: AbortSignal): Promise<void> {
+  if (!process.connected || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('message', onMessage);
+      process.off('disconnect', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const onMessage = (reply: ParentMessage): void => {
+      if (reply.type === answer) done();
+    };
+    process.on('message', onMessage);
+    process.once('disconnect', done);
+    signal.addEventListener('abort', done, { once: true });
+    void send(message);
+  });
+}
+
 async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise<Finish> {
   // The parent's --command-config, read here: its secrets never cross the IPC channel.
   useCommandConfig(config.pipeline.commandConfig);
@@ -71,6 +108,8 @@ async function run(config: ChildConfig, budget: IpcBudget, log: Logger): Promise
     handler: flakyHandler(config.failRate),
     budget: config.counted ? budget : undefined,
     signal: shutdown.signal,
+    beforeJoin: () => waitForJoin(shutdown.signal),
+    atEnd: () => waitToLeave(shutdown.signal),
   });
   const { stats } = pipeline;
 

@@ -44,11 +44,19 @@ const maxConsecutiveCrashes = 5;
 const healthyRunMs = 60_000;
 /** The partition map's commits and log ends are read at most this often. */
 const offsetsPollMs = 1_000;
+/** The longest the children that are ready wait for the others before joining the group anyway. */
+const joinHoldMs = 10_000;
 
 interface Plan {
   partitionCount: number;
   assignments: Assignment[];
   endOffsets: Map<number, bigint> | undefined;
+}
+
+/** How many children the plan will most likely want, so that they can be forked before it is made. */
+function expectedChildren(options: ConsumerOptions): number {
+  if (options.partitionSlices) return options.partitionSlices.split(';').length;
+  return options.processes ?? 3;
 }
 
 async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
@@ -73,7 +81,7 @@ async function plan(options: ConsumerOptions, log: Logger): Promise<Plan> {
       if (slices.some((slice) => slice.length === 0)) {
         throw new UsageError(`${slices.length} processes for ${count} partitions leaves a child with nothing: use -p ${count} or fewer, or --assign group`);
       }
-      assignments = slices.map((partitions) => ({ mode: 'static', partitions }));
+      assignments = slices.map((partitions) => ({ mode: 'static', partitions, members: slices.length }));
     }
 
     if (options.offset.kind !== 'stored') await commitGroupOffsets(kafka, admin, options.groupId, options.topic, options.offset);
@@ -215,7 +223,22 @@ function ownershipOf(slots: readonly ChildSlot[]): Map<number, Ownership> {
 }
 
 export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, logLevel: LogLevel): Promise<ExitCode> {
-  const { assignments, endOffsets, partitionCount: partitions } = await plan(options, rootLog);
+  // A child takes longer to start (Node, then KafkaJS, pino, zod…) than the plan takes to read the
+  // topic: the first children are forked now and wait for their start message meanwhile.
+  const forkChild = (): ChildProcess => fork(distPath('consumer/cli/child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const warm = Array.from({ length: expectedChildren(options) }, forkChild);
+  // A forked child that is never used has nothing keeping it alive once its channel closes.
+  const releaseWarm = (): void => {
+    for (const child of warm.splice(0)) if (child.connected) child.disconnect();
+  };
+  let planned: Plan;
+  try {
+    planned = await plan(options, rootLog);
+  } catch (error) {
+    releaseWarm();
+    throw error;
+  }
+  const { assignments, endOffsets, partitionCount: partitions } = planned;
   const table = process.stderr.isTTY && !options.quiet ? new LiveTable() : undefined;
   // With a live table, every log line must be printed above it rather than across it.
   const log = table ? createRootLogger({ level: logLevel, stream: table.logStream() }).child({ component: 'consume' }) : rootLog;
@@ -264,9 +287,38 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
   };
   shutdown.signal.addEventListener('abort', stopChildren);
 
+  // The first start: children that join the group one by one make it rebalance once per child (each
+  // joiner stops the members already in it). So each child connects, says it is ready, and waits;
+  // once every running child is ready they all join together. A restarted child joins at once.
+  const ready = new Set<ChildSlot>();
+  let joinsReleased = false;
+  const releaseJoins = (): void => {
+    joinsReleased = true;
+    clearTimeout(joinDeadline);
+    for (const slot of ready) if (slot.process?.connected) slot.process.send({ type: 'join' } satisfies ParentMessage);
+    ready.clear();
+  };
+  const releaseJoinsIfAllReady = (): void => {
+    if (!joinsReleased && slots.every((slot) => slot.process === undefined || ready.has(slot))) releaseJoins();
+  };
+  // A child that is slow to start must not hold the others for ever: after this, they join anyway.
+  const joinDeadline = setTimeout(releaseJoins, joinHoldMs);
+  joinDeadline.unref();
+
+  // With -e, a child whose partitions are all at their end waits in the group until every running
+  // child is: one that left earlier would make the others stop their work and rebalance.
+  const atEnd = new Set<ChildSlot>();
+  const releaseLeavesIfAllAtEnd = (): void => {
+    if (atEnd.size === 0 || !slots.every((slot) => slot.process === undefined || atEnd.has(slot))) return;
+    for (const slot of atEnd) if (slot.process?.connected) slot.process.send({ type: 'leave' } satisfies ParentMessage);
+    atEnd.clear();
+  };
+
   const spawn = (slot: ChildSlot): void => {
     // Restarted children carry on from the group's commits; -o only moved them once, before the first start.
-    const child = fork(distPath('consumer/cli/child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let child = warm.shift();
+    while (child && !child.connected) child = warm.shift();
+    child ??= forkChild();
     slot.process = child;
     slot.pid = child.pid;
     slot.enter(ChildStates.running);
@@ -286,6 +338,17 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
           child.send({ type: 'budget', id: message.id, granted } satisfies ParentMessage);
           return true;
         });
+        return;
+      }
+      if (message.type === 'at-end') {
+        atEnd.add(slot);
+        releaseLeavesIfAllAtEnd();
+        return;
+      }
+      if (message.type === 'ready') {
+        ready.add(slot);
+        if (joinsReleased) releaseJoins();
+        else releaseJoinsIfAllReady();
         return;
       }
       if (message.type === 'budget-settle') {
@@ -309,6 +372,10 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
       slot.process = undefined;
       slot.reportedPid = undefined;
       slot.reportedPartitions = [];
+      ready.delete(slot);
+      releaseJoinsIfAllReady();
+      atEnd.delete(slot);
+      releaseLeavesIfAllAtEnd();
       slot.earlierRuns = slot.stats;
       // What a dead child held may be in its file already (written, not committed): count it as used,
       // so the total never goes past -c.
@@ -368,6 +435,7 @@ export async function runSupervisor(options: ConsumerOptions, rootLog: Logger, l
     'starting consumers',
   );
   for (const slot of slots) spawn(slot);
+  releaseWarm();
 
   // The partition map is for a person watching: off a terminal, no admin client polls anything.
   const offsets = table ? offsetsReader(options, log) : undefined;

@@ -20,7 +20,14 @@ export interface ChildConfig {
   relayLogs: boolean;
 }
 
-export type ParentMessage = { type: 'start'; config: ChildConfig } | { type: 'stop' } | { type: 'budget'; id: number; granted: number };
+export type ParentMessage =
+  | { type: 'start'; config: ChildConfig }
+  | { type: 'stop' }
+  | { type: 'budget'; id: number; granted: number }
+  /** Every child is ready (or some took too long): join the group now. */
+  | { type: 'join' }
+  /** Every running child has reached its end offsets (-e): leave the group now. */
+  | { type: 'leave' };
 
 export interface ChildReport {
   index: number;
@@ -36,4 +43,8 @@ export type ChildMessage =
   | { type: 'budget'; id: number; wanted: number }
   | { type: 'budget-settle'; granted: number; used: number }
   | { type: 'log'; text: string }
+  /** Connected and about to join the group: waiting for the parent's `join`. */
+  | { type: 'ready' }
+  /** Every partition it owns has reached its end offset (-e): waiting for the parent's `leave`. */
+  | { type: 'at-end' }
   | ({ type: 'finished'; reason: FinishReason; error?: string; fatal?: boolean; endToEnd: string } & ChildReport);

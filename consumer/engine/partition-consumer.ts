@@ -17,7 +17,13 @@ import { createStaticAssigner } from './static-assigner.js';
 
 const { PartitionAssigners } = kafkajs;
 
-export type Assignment = { mode: 'static'; partitions: readonly number[] } | { mode: 'group' };
+/** The commit of the last stored chunk of a batch, while it is on its way to the group coordinator. */
+interface InFlightCommit {
+  last: Promise<void> | undefined;
+}
+
+/** `members`: how many members declare static slices in the group (the consume CLI's -p), so the first generation waits for them. */
+export type Assignment = { mode: 'static'; partitions: readonly number[]; members?: number } | { mode: 'group' };
 
 export const FinishReasons = { end: 'end', count: 'count', stopped: 'stopped', crashed: 'crashed' } as const;
 export type FinishReason = (typeof FinishReasons)[keyof typeof FinishReasons];
@@ -61,6 +67,18 @@ export interface PartitionConsumerOptions {
   log: Logger;
   /** Group session timeout, ms: how soon a dead member's partitions can move (default 10 s). */
   sessionTimeoutMs?: number;
+  /**
+   * Awaited once the sinks are open and the client is connected, just before joining the group.
+   * The consume CLI holds each child here until all are ready, so they join together: every member
+   * that joins after the group's first generation makes the others stop and rebalance.
+   */
+  beforeJoin?: (() => Promise<void>) | undefined;
+  /**
+   * With endOffsets: awaited once every assigned partition has reached its end, before the consumer
+   * leaves the group. The consume CLI holds each child here until all have, since a member that
+   * leaves makes the others stop their work and rebalance. Absent: it leaves at once.
+   */
+  atEnd?: (() => Promise<void>) | undefined;
 }
 
 export class PartitionConsumer {
@@ -80,6 +98,8 @@ export class PartitionConsumer {
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #stopRequested: boolean = false;
+  /** Every assigned partition has reached its end offset (-e): it only waits to leave. */
+  #atEnd: boolean = false;
   /** eachBatch calls still running, and who waits for them to end. */
   #busyBatches = 0;
   #whenIdle: (() => void)[] = [];
@@ -89,7 +109,10 @@ export class PartitionConsumer {
     this.#options = options;
     this.#log = options.log;
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    const assigner = options.assignment.mode === 'static' ? createStaticAssigner(options.topic, options.assignment.partitions) : PartitionAssigners.roundRobin;
+    const assigner =
+      options.assignment.mode === 'static'
+        ? createStaticAssigner(options.topic, options.assignment.partitions, { members: options.assignment.members })
+        : PartitionAssigners.roundRobin;
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.#consumer = createConsumer(options.kafka, {
       groupId: options.groupId,
@@ -118,12 +141,6 @@ export class PartitionConsumer {
 
   async #start(): Promise<void> {
     const { topic, sinks, deadLetters, brokers } = this.#options;
-    for (const sink of sinks) await sink.open();
-    await deadLetters.open();
-    if (this.#options.endOffsets) {
-      this.#admin = this.#options.kafka.admin();
-      await connectClient(this.#admin, brokers);
-    }
     const { GROUP_JOIN, CRASH } = this.#consumer.events;
     this.#consumer.on(GROUP_JOIN, ({ payload }) => {
       this.#assigned = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
@@ -142,7 +159,20 @@ export class PartitionConsumer {
         this.#finish({ reason: FinishReasons.crashed, error: messageOf(payload.error) });
       }
     });
-    await connectClient(this.#consumer, brokers);
+    if (this.#options.endOffsets) this.#admin = this.#options.kafka.admin();
+    const admin = this.#admin;
+    // Side by side: each is a round trip or more to the broker, and a child's start-up is its sum.
+    await Promise.all([
+      (async () => {
+        for (const sink of sinks) await sink.open();
+        await deadLetters.open();
+      })(),
+      admin ? connectClient(admin, brokers) : undefined,
+      connectClient(this.#consumer, brokers),
+    ]);
+    await this.#options.beforeJoin?.();
+    // Stopped while it waited: joining now would only make the group rebalance twice.
+    if (this.#stopRequested) return;
     await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
     await this.#consumer.run({
       autoCommit: false,
@@ -233,8 +263,10 @@ export class PartitionConsumer {
     const { endOffsets, topic, groupId } = this.#options;
     if (!endOffsets || !this.#admin) return;
     try {
-      const [committed] = await this.#admin.fetchOffsets({ groupId, topics: [topic] });
+      // The topic's offsets first: that loads its metadata into the admin client, which fetchOffsets
+      // needs (else "Topic metadata not loaded" when the group is joined right after connecting).
       const low = new Map((await this.#admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, BigInt(entry.low)]));
+      const [committed] = await this.#admin.fetchOffsets({ groupId, topics: [topic] });
       for (const { partition, offset } of committed?.partitions ?? []) {
         const position = offset === '-1' ? (low.get(partition) ?? 0n) : BigInt(offset);
         if (position >= (endOffsets.get(partition) ?? 0n)) this.#markDone(partition);
@@ -254,10 +286,13 @@ export class PartitionConsumer {
   }
 
   #finishIfAllDone(): void {
-    if (this.#assigned.length > 0 && this.#assigned.every((partition) => this.#done.has(partition))) {
-      this.#log.info({ partitions: this.#assigned }, 'every assigned partition reached its end offset');
-      this.#finishSoon(FinishReasons.end);
-    }
+    if (this.#atEnd || this.#assigned.length === 0 || !this.#assigned.every((partition) => this.#done.has(partition))) return;
+    this.#atEnd = true;
+    this.#log.info({ partitions: this.#assigned }, 'every assigned partition reached its end offset');
+    const leave = (): void => this.#finishSoon(FinishReasons.end);
+    const { atEnd } = this.#options;
+    if (atEnd) atEnd().then(leave, leave);
+    else leave();
   }
 
   #pausePartition(pause: () => () => void, partition: number, why: string): void {
@@ -295,7 +330,24 @@ export class PartitionConsumer {
     }
   }
 
-  async #processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  /**
+   * Each chunk's commit goes out once the chunk is stored, and the next chunk is processed while it
+   * travels (a round trip to the group coordinator per chunk was time the child sat idle). The batch
+   * ends only once its last commit has landed, so a stop, a rebalance or the next fetch of the
+   * partition still finds everything that was stored committed.
+   */
+  async #processBatch(payload: EachBatchPayload): Promise<void> {
+    const commits: InFlightCommit = { last: undefined };
+    try {
+      await this.#processChunks(payload, commits);
+    } catch (error) {
+      await commits.last?.catch(() => {});
+      throw error;
+    }
+    await commits.last;
+  }
+
+  async #processChunks({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload, commits: InFlightCommit): Promise<void> {
     const { topic, batchSize, endOffsets, budget, processor, errorThreshold } = this.#options;
     const { partition } = batch;
     const end = endOffsets?.get(partition);
@@ -305,7 +357,9 @@ export class PartitionConsumer {
     for (let start = 0; start < batch.messages.length; start += batchSize) {
       if (!isRunning() || isStale() || this.#stopRequested) return;
       let chunk: KafkaMessage[] = batch.messages.slice(start, start + batchSize);
-      if (end !== undefined) chunk = chunk.filter((message) => BigInt(message.offset) < end);
+      // Offsets ascend: only a chunk whose last message is past the end has any to drop (a BigInt per message shows in profiles).
+      const lastOffset = chunk.at(-1)?.offset;
+      if (end !== undefined && lastOffset !== undefined && BigInt(lastOffset) >= end) chunk = chunk.filter((message) => BigInt(message.offset) < end);
       if (chunk.length === 0) return;
       const granted = budget ? await budget.take(chunk.length) : chunk.length;
       if (granted === 0) {
@@ -336,8 +390,12 @@ export class PartitionConsumer {
         const next = last === batch.messages.at(-1)?.offset ? BigInt(batch.lastOffset()) + 1n : BigInt(last) + 1n;
         resolveOffset(last);
         this.#positions.set(partition, next);
-        // Committed before the next chunk: a rebalance or a crash replays at most this chunk.
-        await this.#consumer.commitOffsets([{ topic, partition, offset: next.toString() }]).catch(rethrowRebalance);
+        // One commit in flight at a time: the previous chunk's has landed before this one goes, so a
+        // rebalance or a crash replays at most two chunks (which the sinks and storedThrough skip).
+        await commits.last;
+        commits.last = this.#consumer.commitOffsets([{ topic, partition, offset: next.toString() }]).catch(rethrowRebalance);
+        // Awaited later (before the next commit, or at the end of the batch): not an unhandled rejection meanwhile.
+        commits.last.catch(() => {});
         await heartbeat();
         if (end !== undefined && next >= end) {
           this.#markDone(partition);

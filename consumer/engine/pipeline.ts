@@ -90,6 +90,10 @@ export interface PipelineServices {
   budget?: MessageBudget | undefined;
   /** Aborted on shutdown: retry waits end early, and what they cut short is left for the next run. */
   signal?: AbortSignal | undefined;
+  /** Awaited just before the consumer joins its group (the consume CLI joins its children together). */
+  beforeJoin?: (() => Promise<void>) | undefined;
+  /** With endOffsets: awaited once every partition is at its end, before leaving the group. */
+  atEnd?: (() => Promise<void>) | undefined;
 }
 
 export type PipelineOptions = PipelineSettings & PipelineServices;
@@ -202,6 +206,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     deadLetters,
     stats,
     log,
+    beforeJoin: options.beforeJoin,
+    atEnd: options.atEnd,
   });
   return {
     stats,

@@ -15,19 +15,40 @@ export const staticAssignerName = 'HarnessStatic';
 interface Declaration {
   topic: string;
   partitions: number[];
+  /** How many members declare slices in this group (the consume CLI's children), if known. */
+  members?: number;
 }
+
+/** Options of createStaticAssigner. */
+export interface StaticAssignerOptions {
+  /** How many members this member expects in the group, itself included (the consume CLI's -p). */
+  members?: number | undefined;
+  /** How long a leader that sees fewer members than expected waits before assigning, ms (default 250). */
+  holdMs?: number | undefined;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readDeclaration(userData: Buffer): Declaration | undefined {
   try {
     const declared = JSON.parse(userData.toString('utf8')) as Partial<Declaration>;
     if (typeof declared.topic !== 'string' || !Array.isArray(declared.partitions)) return undefined;
-    return { topic: declared.topic, partitions: declared.partitions.filter((partition) => Number.isInteger(partition)) };
+    const members = Number.isInteger(declared.members) ? declared.members : undefined;
+    return { topic: declared.topic, partitions: declared.partitions.filter((partition) => Number.isInteger(partition)), ...(members ? { members } : {}) };
   } catch {
     return undefined;
   }
 }
 
-export function createStaticAssigner(topic: string, partitions: readonly number[]): PartitionAssigner {
+/**
+ * `options.members`: children started together join together, but the group's first generation is
+ * complete as soon as the first of them is in (the broker's group.initial.rebalance.delay.ms is 0
+ * here). Each later joiner would then make the members already in it stop and rebalance, which they
+ * notice only at their next heartbeat. A leader that sees fewer members than expected waits briefly
+ * before it assigns: a member that joined meanwhile makes the broker refuse this generation's
+ * assignment, KafkaJS joins again at once, and the next generation holds everyone.
+ */
+export function createStaticAssigner(topic: string, partitions: readonly number[], options: StaticAssignerOptions = {}): PartitionAssigner {
   return ({ logger }) => ({
     name: staticAssignerName,
     version: 1,
@@ -36,15 +57,25 @@ export function createStaticAssigner(topic: string, partitions: readonly number[
       metadata: AssignerProtocol.MemberMetadata.encode({
         version: 1,
         topics,
-        userData: Buffer.from(JSON.stringify({ topic, partitions: [...partitions] } satisfies Declaration)),
+        userData: Buffer.from(
+          JSON.stringify({ topic, partitions: [...partitions], ...(options.members ? { members: options.members } : {}) } satisfies Declaration),
+        ),
       }),
     }),
     async assign({ members }) {
+      const declarations = members.map(({ memberMetadata }) =>
+        readDeclaration(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData ?? Buffer.alloc(0)),
+      );
+      const expected = Math.max(0, ...declarations.map((declared) => declared?.members ?? 0));
+      if (members.length < expected) {
+        logger.debug('fewer members than expected; waiting before assigning', { members: members.length, expected });
+        await sleep(options.holdMs ?? 250);
+      }
       // A restarted member may join while its dead predecessor still holds the same declaration
       // (until its session times out): each partition goes to the first member that declares it.
       const owner = new Map<string, string>();
-      return members.map(({ memberId, memberMetadata }) => {
-        const declared = readDeclaration(AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData ?? Buffer.alloc(0));
+      return members.map(({ memberId }, index) => {
+        const declared = declarations[index];
         const assignment: Record<string, number[]> = {};
         if (declared) {
           for (const partition of declared.partitions) {

@@ -3,10 +3,17 @@
  * transaction whose INSERT skips keys already present, so a batch replayed after a crash (written,
  * not yet committed to Kafka) adds no row twice: the table holds each message exactly once.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { ErrorCodes, HarnessError, UsageError, messageOf } from '../../../shared/errors.js';
 import type { Envelope } from '../envelope.js';
 import type { Sink, SinkWriteResult } from './types.js';
+
+/**
+ * pg, loaded when it is first needed: every consumer child loads this file (through the pipeline),
+ * and few of them write to PostgreSQL, so the others' start-up no longer pays for it.
+ */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export interface PostgresSinkOptions {
   /** e.g. postgresql://user@127.0.0.1:5432/db; never logged or shown in errors. */
@@ -34,7 +41,7 @@ export function quoteTableName(table: string): string {
       `postgres table ${JSON.stringify(table)} is not a plain SQL name: use letters, digits and _ (not starting with a digit), at most 63 each, optionally schema.table`,
     );
   }
-  return parts.map((part) => pg.escapeIdentifier(part)).join('.');
+  return parts.map((part) => loadPg().escapeIdentifier(part)).join('.');
 }
 
 /** SQLSTATE of a server error, or the errno name (ECONNREFUSED…) of a network one. */
@@ -92,7 +99,7 @@ export class PostgresSink implements Sink {
     const table = quoteTableName(options.table);
     this.name = `postgres ${options.table}`;
     this.#connectionString = options.connectionString;
-    this.#pool = new pg.Pool({
+    this.#pool = new (loadPg().Pool)({
       connectionString: options.connectionString,
       max: options.poolSize ?? 4,
       connectionTimeoutMillis: connectionTimeoutMs,

@@ -5,7 +5,7 @@ import { createStaticAssigner } from '../../../../consumer/engine/static-assigne
 
 const { AssignerProtocol } = kafkajs;
 const warnings: unknown[] = [];
-const logger = { warn: (...args: unknown[]) => warnings.push(args) } as unknown as Logger;
+const logger = { warn: (...args: unknown[]) => warnings.push(args), debug: () => {} } as unknown as Logger;
 
 function member(memberId: string, partitions: number[]) {
   const assigner = createStaticAssigner('orders', partitions)({ cluster: {} as Cluster, groupId: 'g', logger });
@@ -35,5 +35,20 @@ describe('the static assigner', () => {
       other: { orders: [0] },
     });
     expect(warnings).toHaveLength(2);
+  });
+
+  it('holds an incomplete first generation briefly, and a complete one not at all', async () => {
+    const declaring = (memberId: string, partitions: number[]) => {
+      const assigner = createStaticAssigner('orders', partitions, { members: 3 })({ cluster: {} as Cluster, groupId: 'g', logger });
+      return { memberId, memberMetadata: assigner.protocol({ topics: ['orders'] }).metadata };
+    };
+    const leader = createStaticAssigner('orders', [0], { members: 3, holdMs: 200 })({ cluster: {} as Cluster, groupId: 'g', logger });
+    let startedAt = performance.now();
+    await leader.assign({ members: [declaring('a', [0]), declaring('b', [1])], topics: ['orders'] });
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(190);
+    startedAt = performance.now();
+    const all = await leader.assign({ members: [declaring('a', [0]), declaring('b', [1]), declaring('c', [2])], topics: ['orders'] });
+    expect(performance.now() - startedAt).toBeLessThan(150);
+    expect(all).toHaveLength(3);
   });
 });
