@@ -20,6 +20,7 @@ import {
   stopOnAbort,
   waitFor,
   type GroupAssignment,
+  runFirstHint,
 } from '../lib/check-kit.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
@@ -83,7 +84,7 @@ const check: Check = async (context) => {
       members.push(await startMember({ kafka: checkKafka(context, clientA), topic, groupId, onOrder: count(received.a) }));
       members.push(await startMember({ kafka: checkKafka(context, clientB), topic, groupId, onOrder: count(received.b) }));
     } catch (error) {
-      return [item('startMember starts a member', false, 'two members running in one group', `it threw: ${messageOf(error)}`)];
+      return [item('startMember starts a member', false, 'two members running in one group', `it threw: ${messageOf(error)}`, runFirstHint(error))];
     }
     const memberB = members[1] as Consumer;
 

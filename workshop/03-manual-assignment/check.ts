@@ -18,6 +18,7 @@ import {
   produceOrders,
   stopOnAbort,
   waitFor,
+  runFirstHint,
 } from '../lib/check-kit.js';
 import type { Check } from '../lib/types.js';
 
@@ -60,7 +61,7 @@ const check: Check = async (context) => {
         },
       });
     } catch (error) {
-      return [item('startReader starts a consumer', false, 'a running consumer', `it threw: ${messageOf(error)}`)];
+      return [item('startReader starts a consumer', false, 'a running consumer', `it threw: ${messageOf(error)}`, runFirstHint(error))];
     }
 
     const gotWanted = () => expected.every((order) => seen.get(partitionOf.get(order.id) ?? -1)?.has(order.id));

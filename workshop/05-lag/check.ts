@@ -22,6 +22,7 @@ import {
   produceOrders,
   stopOnAbort,
   waitFor,
+  runFirstHint,
 } from '../lib/check-kit.js';
 import type { Check } from '../lib/types.js';
 
@@ -90,7 +91,7 @@ const check: Check = async (context) => {
     try {
       saver = await startSaver({ kafka: checkKafka(context, 'ws05-saver'), topic, groupId, saveOrder });
     } catch (error) {
-      return [item('startSaver starts a consumer', false, 'a running consumer', `it threw: ${messageOf(error)}`)];
+      return [item('startSaver starts a consumer', false, 'a running consumer', `it threw: ${messageOf(error)}`, runFirstHint(error))];
     }
     // The response to an OffsetCommit request comes before KafkaJS announces the commit: the latest send
     // time seen is then at or after this commit's own, which can only excuse a save, never blame one.

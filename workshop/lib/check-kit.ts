@@ -29,6 +29,13 @@ export function item(name: string, ok: boolean, expected: string, actual: string
 }
 
 /** mulberry32: a small, fast PRNG, so the same seed gives the same orders on every run. */
+/** A hint for a consumer call KafkaJS refuses before run() (pause, seek, commitOffsets): undefined for any other error. */
+export function runFirstHint(error: unknown): string | undefined {
+  return /must be called first|not initialized/i.test(error instanceof Error ? error.message : String(error))
+    ? 'KafkaJS knows the group only once consumer.run() has been called: connect, subscribe, run, and only then pause, seek or commit.'
+    : undefined;
+}
+
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
