@@ -76,8 +76,16 @@ function build() {
     stdio: ['ignore', 2, 2],
   });
   if (tsc.error) throw tsc.error;
-  // A failed build keeps the old stamp, so the next run builds (and shows the errors) again.
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  if (tsc.status !== 0) {
+    // tsc writes its build info even when it reports errors: dated back to 1970, the next run builds
+    // (and shows the errors) again, as `tsc && node` did, rather than running what the errors left.
+    try {
+      utimesSync(stamp, new Date(0), new Date(0));
+    } catch {
+      // No build info was written (a broken tsconfig): the next run builds anyway.
+    }
+    process.exit(tsc.status ?? 1);
+  }
   // tsc leaves its build info untouched when the change was only a save without edits: mark the build anyway.
   utimesSync(stamp, startedAt, startedAt);
 }
