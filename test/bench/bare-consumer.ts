@@ -1,8 +1,9 @@
 /**
  * The bare KafkaJS baseline of bench:consume: what this project's KafkaJS (with its patches) does
  * with none of the harness around it. N processes, each joining one group with its own slice of the
- * partitions (the harness's static assigner, so both pay the same group protocol), eachBatch with
- * KafkaJS's default commits, JSON.parse of every value, nothing written; each process leaves once
+ * partitions (the harness's static assigner and group settings, so both pay the same group
+ * protocol), eachBatch with KafkaJS's default commits (one per batch), JSON.parse of every value,
+ * nothing written; each process leaves once
  * its partitions reach the end offsets read at the start. Prints one JSON line: records, elapsedMs,
  * recordsPerSec, bytes. The wall clock, measured from outside, is the figure to compare.
  *
@@ -28,6 +29,8 @@ interface ChildStart {
   /** [partition, end offset] as decimal strings. */
   ends: [number, string][];
   parse: boolean;
+  /** Processes in all, so the first generation of the group waits for them (as the harness's does). */
+  processes: number;
 }
 
 interface ChildDone {
@@ -40,7 +43,15 @@ const quiet = createRootLogger({ level: 'silent' });
 /** One bare consumer: counts (and parses) until each of its partitions reaches its end offset. */
 async function runChild(start: ChildStart): Promise<ChildDone> {
   const kafka = createKafka({ clientId: 'bench-bare', brokers: start.brokers, log: quiet });
-  const consumer = createConsumer(kafka, { groupId: start.groupId, partitionAssigners: [createStaticAssigner(start.topic, start.partitions)] });
+  // The harness's group and fetch settings (session 10 s, heartbeat 1 s, fetches wait at most 500 ms),
+  // so that the difference measured is the harness's own work, not KafkaJS's defaults.
+  const consumer = createConsumer(kafka, {
+    groupId: start.groupId,
+    partitionAssigners: [createStaticAssigner(start.topic, start.partitions, { members: start.processes })],
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 500,
+  });
   const remaining = new Map(start.ends.map(([partition, end]) => [partition, BigInt(end)]));
   for (const partition of [...remaining.keys()]) if (!start.partitions.includes(partition) || remaining.get(partition) === 0n) remaining.delete(partition);
   let records = 0;
@@ -119,7 +130,7 @@ if (process.send) {
             child.once('exit', (code) =>
               result && code === 0 ? resolve(result) : reject(new HarnessError(ErrorCodes.runtime, `a bare consumer exited with ${code}`)),
             );
-            child.send({ brokers: argv.brokers, topic: argv.topic, groupId, partitions: slice, ends, parse: argv.parse } satisfies ChildStart);
+            child.send({ brokers: argv.brokers, topic: argv.topic, groupId, partitions: slice, ends, parse: argv.parse, processes } satisfies ChildStart);
           }),
       ),
     );

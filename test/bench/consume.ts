@@ -1,12 +1,16 @@
 /**
- * npm run bench:consume — this consumer against Apache Kafka's ConsumerPerformance on a topic
- * pre-filled with JSON orders; then end-to-end latency with the producer at a fixed 2,000 msg/s;
- * then the idle CPU of every consumer process. Prints a table (--json: one object).
+ * npm run bench:consume — this consumer beside bare KafkaJS (the same processes, eachBatch and
+ * JSON.parse, nothing else), kcat and Apache Kafka's ConsumerPerformance, on one pre-filled topic;
+ * then the start-up on an empty topic, end-to-end latency with the producer at a fixed 2,000 msg/s,
+ * and the idle CPU of every consumer process. Every figure is wall clock from the command to its
+ * exit, start-up included, so the ratios show what the harness itself costs.
+ *
+ *   npm run bench:consume -- [--quick] [-c 1000000] [-p 3] [--size 1000] [--scaling] [--json]
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hideBin } from 'yargs/helpers';
@@ -14,45 +18,78 @@ import type { ConsumeReport } from '../../consumer/cli/summary.js';
 import { brokersFlag, commandConfigFlag, createCli, requireInteger, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
-import { connectClient, createKafka } from '../../shared/kafka-client.js';
-import { getLogger } from '../../shared/logger.js';
+import { connectClient, createKafka, createProducer } from '../../shared/kafka-client.js';
+import { createRootLogger, getLogger } from '../../shared/logger.js';
 import { distPath } from '../../shared/paths.js';
 import { formatTable } from '../../shared/table.js';
-import { cpuTimeMs, processTree, runMeasured } from './lib/measure.js';
+import { cpuTimeMs, processTree, runMeasured, type MeasuredRun } from './lib/measure.js';
 
+/** One subject's run over the whole topic. */
 interface Figures {
   records: number;
+  /** Records over the wall clock, start-up included. */
   recordsPerSec: number;
-  mbPerSec: number | undefined;
-  /** As the subject measures itself (Java: group join and fetching; harness: from its first child to its summary). */
-  elapsedMs: number;
-  /** From process start to exit, measured from outside: start-up of the JVM or of Node and the children included. */
+  mbPerSec: number;
+  /** From process start to exit, measured from outside. */
   wallMs: number;
+  /** CPU time of the whole process tree (user + system), where the platform reports it. */
+  cpuMs: number | undefined;
   peakRssMiB: number | undefined;
 }
+
+/** One point of the comparison: a topic of `count` messages of `bytes` each, read by each subject. */
+interface Point {
+  processes: number;
+  count: number;
+  /** Mean value size, bytes. */
+  bytes: number;
+  subjects: Record<string, Figures | undefined>;
+  /** Wall-clock ratios: harness over bare KafkaJS (lower is better), harness rate over Java's (higher is better). */
+  ratios: { fileToBare: number; noneToBare: number; fileRateToJava: number | undefined; noneRateToJava: number | undefined };
+}
+
+const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 await runCli(async () => {
   const config = settings();
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run bench:consume --' })
-    .usage('Usage: npm run bench:consume -- [--quick] [--json]\n\nJava ConsumerPerformance vs this consumer; end-to-end latency; idle CPU.')
+    .usage(
+      'Usage: npm run bench:consume -- [--quick] [-c N] [-p N] [--size BYTES] [--scaling] [--json]\n\nThis consumer vs bare KafkaJS, kcat and Java ConsumerPerformance; start-up; end-to-end latency; idle CPU.',
+    )
     .options({
       brokers: brokersFlag(config),
       'command-config': commandConfigFlag(),
       count: { alias: 'c', type: 'number', default: 1_000_000, describe: 'Messages in the pre-filled topic' },
+      processes: { alias: 'p', type: 'number', default: 3, describe: 'Consumer processes (harness and bare KafkaJS)' },
+      size: {
+        type: 'number',
+        describe: 'Bytes per JSON message (a synthetic order of exactly this size); default: the producer’s own orders (~565 B)',
+      },
+      scaling: {
+        type: 'boolean',
+        default: false,
+        describe: 'Run the "how cost grows" table: 1, 2, 3, 6 processes; 100 B, 1 KB, 10 KB; 1M and 5M messages',
+      },
+      'skip-java': { type: 'boolean', default: false, describe: 'Leave out Java ConsumerPerformance' },
       'latency-seconds': { type: 'number', default: 30, describe: 'How long the 2,000 msg/s latency run lasts' },
       'idle-seconds': { type: 'number', default: 30, describe: 'How long idle CPU is measured' },
       quick: { type: 'boolean', default: false, describe: '100,000 messages and 10 s phases: about a minute in all' },
       json: { type: 'boolean', default: false, describe: 'Print the results as one JSON object' },
     })
     .example('npm run bench:consume -- --quick', 'a quick comparison')
+    .example('npm run bench:consume -- -p 6 --size 1000 -c 500000', 'one point: 6 processes, 1 KB messages')
+    .example('npm run bench:consume -- --scaling --json > scaling.json', 'the whole scaling table')
     .parseAsync();
   const { brokers } = argv;
   // Other commands take them back as one -b flag.
   const brokerList = brokers.join(',');
   const count = argv.quick ? 100_000 : requireInteger('count', argv.count, 1_000);
+  const processes = requireInteger('processes', argv.processes, 1, 6);
+  const size = argv.size === undefined ? undefined : requireInteger('size', argv.size, 60, 900_000);
   const latencySeconds = argv.quick ? 10 : requireInteger('latency-seconds', argv['latency-seconds'], 1);
   const idleSeconds = argv.quick ? 10 : requireInteger('idle-seconds', argv['idle-seconds'], 1);
   const log = getLogger('bench-consume');
+  const quiet = createRootLogger({ level: 'silent' });
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const admin = createKafka({ clientId: 'bench-consume', brokers, log }).admin();
   await connectClient(admin, brokers);
@@ -68,13 +105,59 @@ await runCli(async () => {
     if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `producing failed: ${run.stderr.trim().split('\n').pop()}`);
   };
 
-  try {
+  /**
+   * A topic of `messages` JSON messages: the producer's orders, or with `bytes`, synthetic orders of
+   * exactly that size (an id, a sequence number, line items, padding), keyed by id.
+   */
+  const fill = async (messages: number, bytes: number | undefined): Promise<string> => {
     const topic = await newTopic();
-    progress(`filling ${topic} with ${count.toLocaleString('en')} orders…`);
-    await produce(topic, ['-c', String(count), '-k', 'id']);
+    progress(`filling ${topic} with ${messages.toLocaleString('en')} ${bytes === undefined ? 'orders' : `${bytes}-byte messages`}…`);
+    if (bytes === undefined) {
+      await produce(topic, ['-c', String(messages), '-k', 'id']);
+      return topic;
+    }
+    const producer = createProducer(createKafka({ clientId: 'bench-consume-fill', brokers, log: quiet }), { allowAutoTopicCreation: false });
+    await connectClient(producer, brokers);
+    const item = '{"sku":"SKU-00042","qty":3,"price":12.5}';
+    const messageOf = (seq: number) => {
+      const id = randomUUID();
+      const head = `{"id":"${id}","seq":${seq},"items":[`;
+      const room = bytes - head.length - '],"pad":""}'.length;
+      const items = Math.max(0, Math.floor((room + 1) / (item.length + 1)));
+      const listed = Array.from({ length: items }, () => item).join(',');
+      const pad = 'x'.repeat(Math.max(0, bytes - head.length - listed.length - '],"pad":""}'.length));
+      return { key: id, value: `${head}${listed}],"pad":"${pad}"}`, headers: { 'x-sent-at': String(Date.now()) } };
+    };
+    // Batches under the broker's 1 MB request limit, four in flight.
+    const perSend = Math.max(1, Math.min(2_000, Math.floor(900_000 / (bytes + 64))));
+    let next = 0;
+    const loop = async (): Promise<void> => {
+      while (next < messages) {
+        const from = next;
+        next = Math.min(messages, next + perSend);
+        await producer.send({ topic, acks: 1, messages: Array.from({ length: next - from }, (_, index) => messageOf(from + index)) });
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, loop));
+    await producer.disconnect();
+    return topic;
+  };
 
-    progress('running Java ConsumerPerformance…');
-    const javaRun = await runMeasured('java', [
+  const figuresOf = (run: MeasuredRun, records: number, bytes: number): Figures => {
+    const seconds = run.wallMs / 1000;
+    return {
+      records,
+      recordsPerSec: Math.round(records / seconds),
+      mbPerSec: round2((records * bytes) / 1_000_000 / seconds),
+      wallMs: Math.round(run.wallMs),
+      cpuMs: run.cpuMs,
+      peakRssMiB: run.peakRssMiB,
+    };
+  };
+
+  const java = async (topic: string, messages: number, bytes: number): Promise<Figures> => {
+    progress('  Java ConsumerPerformance…');
+    const run = await runMeasured('java', [
       '-Xmx512m',
       `-Dlog4j2.configurationFile=${join(config.kafkaHome, 'config', 'log4j2.properties')}`,
       `-Dkafka.logs.dir=${join(config.kafkaHome, 'logs')}`,
@@ -86,81 +169,182 @@ await runCli(async () => {
       '--topic',
       topic,
       '--messages',
-      String(count),
+      String(messages),
       '--group',
       `bench-java-${randomUUID()}`,
       '--timeout',
       '120000',
     ]);
     // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-    const javaLine =
-      javaRun.stdout
-        .trim()
-        .split('\n')
-        .pop()
-        ?.split(',')
-        .map((cell) => cell.trim()) ?? [];
-    if (javaRun.code !== 0 || javaLine.length < 10)
-      throw new HarnessError(
-        ErrorCodes.runtime,
-        `ConsumerPerformance failed: ${`${javaRun.stdout}${javaRun.stderr}`.trim().split('\n').slice(-3).join(' | ')}`,
-      );
-    const java: Figures & { fetchRecordsPerSec: number; rebalanceMs: number } = {
-      records: Number(javaLine[4]),
-      recordsPerSec: Number(javaLine[5]),
-      mbPerSec: Number(javaLine[3]),
-      elapsedMs: Number(javaLine[6]) + Number(javaLine[7]),
-      wallMs: javaRun.wallMs,
-      peakRssMiB: javaRun.peakRssMiB,
-      fetchRecordsPerSec: Number(javaLine[9]),
-      rebalanceMs: Number(javaLine[6]),
-    };
+    const line = run.stdout.trim().split('\n').pop()?.split(',') ?? [];
+    if (run.code !== 0 || line.length < 10)
+      throw new HarnessError(ErrorCodes.runtime, `ConsumerPerformance failed: ${`${run.stdout}${run.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
+    return figuresOf(run, Number(line[4]), bytes);
+  };
 
-    const harness = async (label: string, args: string[]): Promise<Figures> => {
-      progress(`running ${label}…`);
-      const dir = await mkdtemp(join(tmpdir(), 'bench-consume-'));
-      try {
-        const run = await runMeasured(process.execPath, [
-          distPath('consumer/cli/cli.js'),
-          '-b',
-          brokerList,
-          '-t',
-          topic,
-          '-G',
-          `bench-${randomUUID()}`,
-          '-o',
-          'beginning',
-          '-e',
-          '--json',
-          '-q',
-          '--dlq',
-          'none',
-          '--out-dir',
-          dir,
-          ...args,
-        ]);
-        if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `${label} failed: ${run.stderr.trim().split('\n').pop()}`);
-        const report = JSON.parse(run.stdout) as ConsumeReport;
-        return {
-          records: report.totals.messages_processed,
-          recordsPerSec: report.totals.processing_rate_per_second,
-          mbPerSec: undefined,
-          elapsedMs: report.elapsedMs,
-          wallMs: run.wallMs,
-          peakRssMiB: run.peakRssMiB,
-        };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+  const kcat = async (topic: string, messages: number, bytes: number): Promise<Figures | undefined> => {
+    progress('  kcat, one process, to a file…');
+    const dir = await mkdtemp(join(tmpdir(), 'bench-kcat-'));
+    try {
+      const run = await runMeasured('sh', ['-c', `exec kcat -b "$0" -C -t "$1" -o beginning -e -q -f '%s\\n' > "$2"`, brokerList, topic, join(dir, 'out')]);
+      // Not installed (apt-get install -y kcat): the table shows a dash.
+      if (run.code === 127) return undefined;
+      if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `kcat failed: ${run.stderr.trim().split('\n').pop()}`);
+      return figuresOf(run, messages, bytes);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  const bare = async (topic: string, messages: number, bytes: number, children: number): Promise<Figures & { valueBytes: number }> => {
+    progress(`  bare KafkaJS, ${children} process(es), JSON.parse…`);
+    const run = await runMeasured(process.execPath, [distPath('test/bench/bare-consumer.js'), '-b', brokerList, '-t', topic, '-p', String(children)]);
+    if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `bare KafkaJS failed: ${run.stderr.trim().split('\n').pop()}`);
+    const result = JSON.parse(run.stdout) as { records: number; bytes: number };
+    if (result.records !== messages) throw new HarnessError(ErrorCodes.runtime, `bare KafkaJS read ${result.records} of ${messages}`);
+    return { ...figuresOf(run, result.records, bytes), valueBytes: result.bytes };
+  };
+
+  /** Mean value size of a topic, as bare KafkaJS counts it reading the whole topic. */
+  const meanBytes = async (topic: string, messages: number): Promise<number> => {
+    const run = await bare(topic, messages, 0, 3);
+    return Math.round(run.valueBytes / messages);
+  };
+
+  const harness = async (topic: string, messages: number, bytes: number, label: string, args: string[]): Promise<Figures> => {
+    progress(`  ${label}…`);
+    const dir = await mkdtemp(join(tmpdir(), 'bench-consume-'));
+    try {
+      const run = await runMeasured(process.execPath, [
+        distPath('consumer/cli/cli.js'),
+        '-b',
+        brokerList,
+        '-t',
+        topic,
+        '-G',
+        `bench-${randomUUID()}`,
+        '-o',
+        'beginning',
+        '-e',
+        '--json',
+        '-q',
+        '--dlq',
+        'none',
+        '--out-dir',
+        dir,
+        ...args,
+      ]);
+      if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `${label} failed: ${run.stderr.trim().split('\n').pop()}`);
+      const report = JSON.parse(run.stdout) as ConsumeReport;
+      if (report.totals.messages_processed !== messages)
+        throw new HarnessError(ErrorCodes.runtime, `${label} read ${report.totals.messages_processed} of ${messages}`);
+      return figuresOf(run, report.totals.messages_processed, bytes);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  /** Reads one topic with every subject; kcat and Java only when asked (they do not depend on -p). */
+  const measure = async (topic: string, messages: number, bytes: number, children: number, others: { java: boolean; kcat: boolean }): Promise<Point> => {
+    progress(`${children} process(es), ${messages.toLocaleString('en')} messages of ${bytes} B:`);
+    const subjects: Record<string, Figures | undefined> = {};
+    if (others.java && !argv['skip-java']) subjects['Java ConsumerPerformance (1 process)'] = await java(topic, messages, bytes);
+    if (others.kcat) subjects['kcat (1 process, to a file)'] = await kcat(topic, messages, bytes);
+    const { valueBytes: _, ...bareRun } = await bare(topic, messages, bytes, children);
+    subjects[`bare KafkaJS -p ${children} (eachBatch, JSON.parse)`] = bareRun;
+    const file = await harness(topic, messages, bytes, `harness -p ${children}, file sink`, ['-p', String(children)]);
+    subjects[`harness -p ${children}, file sink`] = file;
+    const none = await harness(topic, messages, bytes, `harness -p ${children}, --sink none`, ['-p', String(children), '--sink', 'none']);
+    subjects[`harness -p ${children}, --sink none`] = none;
+    const javaRun = subjects['Java ConsumerPerformance (1 process)'];
+    return {
+      processes: children,
+      count: messages,
+      bytes,
+      subjects,
+      ratios: {
+        fileToBare: round2(file.wallMs / bareRun.wallMs),
+        noneToBare: round2(none.wallMs / bareRun.wallMs),
+        fileRateToJava: javaRun ? round2(file.recordsPerSec / javaRun.recordsPerSec) : undefined,
+        noneRateToJava: javaRun ? round2(none.recordsPerSec / javaRun.recordsPerSec) : undefined,
+      },
+    };
+  };
+
+  const printPoint = (point: Point): void => {
+    const rows = Object.entries(point.subjects).map(([name, figures]) => [
+      name,
+      figures?.records.toLocaleString('en'),
+      figures?.recordsPerSec.toLocaleString('en'),
+      figures?.mbPerSec,
+      figures ? (figures.wallMs / 1000).toFixed(2) : undefined,
+      figures?.cpuMs === undefined ? undefined : (figures.cpuMs / 1000).toFixed(2),
+      figures?.peakRssMiB,
+    ]);
+    console.log(`\n${point.processes} process(es), ${point.count.toLocaleString('en')} messages of ${point.bytes} B (load average ${loadAverage()})`);
+    console.log(formatTable(['RUN', 'RECORDS', 'RECORDS/S', 'MB/S', 'WALL S', 'CPU S', 'PEAK RSS MIB'], rows));
+    const { fileToBare, noneToBare, fileRateToJava, noneRateToJava } = point.ratios;
+    console.log(
+      `harness wall / bare KafkaJS wall: file sink ${fileToBare}×, --sink none ${noneToBare}×` +
+        (fileRateToJava === undefined ? '' : `   harness rate / Java's: file sink ${fileRateToJava}×, --sink none ${noneRateToJava}×`),
+    );
+  };
+
+  try {
+    if (argv.scaling) {
+      // Each row is one topic read by every subject; processes share the first topic.
+      const points: Point[] = [];
+      const base = await fill(count, size);
+      const baseBytes = size ?? (await meanBytes(base, count));
+      for (const children of [1, 2, 3, 6]) points.push(await measure(base, count, baseBytes, children, { java: children === 1, kcat: children === 1 }));
+      for (const bytes of [100, 1_000, 10_000]) {
+        // 10 KB messages: a tenth of the count, so that the topic stays around a gigabyte.
+        const messages = bytes >= 10_000 ? Math.max(1_000, Math.floor(count / 10)) : count;
+        points.push(await measure(await fill(messages, bytes), messages, bytes, 3, { java: true, kcat: true }));
       }
-    };
-    const best = await harness('this consumer, 3 processes, file sink', ['-p', '3']);
-    const noSink = await harness('this consumer, 3 processes, --sink none', ['-p', '3', '--sink', 'none']);
-    const variants: Record<string, Figures> = {
-      'harness -p 3, file sink': best,
-      'harness -p 3, --sink none': noSink,
-      'harness -p 1, file sink': await harness('this consumer, 1 process, file sink', ['-p', '1']),
-      'harness -p 1, --sink none': await harness('this consumer, 1 process, --sink none', ['-p', '1', '--sink', 'none']),
-    };
+      const big = count * 5;
+      points.push(await measure(await fill(big, size), big, baseBytes, 3, { java: true, kcat: false }));
+      if (argv.json) {
+        console.log(JSON.stringify({ points }));
+        return ExitCodes.ok;
+      }
+      for (const point of points) printPoint(point);
+      return ExitCodes.ok;
+    }
+
+    const topic = await fill(count, size);
+    // The producer's orders vary in size: their mean, as bare KafkaJS counts it (a first read, which also warms the page cache).
+    const point = await measure(topic, count, size ?? (await meanBytes(topic, count)), processes, { java: true, kcat: true });
+
+    // Start-up: -e on an empty topic, children forked, joined and gone.
+    progress(`start-up: ${processes} processes, -e on an empty topic…`);
+    const empty = await newTopic();
+    const startups: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const startedAt = performance.now();
+      const run = await runMeasured(process.execPath, [
+        distPath('consumer/cli/cli.js'),
+        '-b',
+        brokerList,
+        '-t',
+        empty,
+        '-G',
+        `bench-empty-${randomUUID()}`,
+        '-o',
+        'beginning',
+        '-e',
+        '-p',
+        String(processes),
+        '--sink',
+        'none',
+        '--dlq',
+        'none',
+        '-q',
+        '--json',
+      ]);
+      if (run.code !== 0) throw new HarnessError(ErrorCodes.runtime, `the empty-topic run failed: ${run.stderr.trim().split('\n').pop()}`);
+      startups.push(Math.round(performance.now() - startedAt));
+    }
 
     // End-to-end latency: a consumer that is already in the group, the producer at a fixed rate.
     const latencyTopic = await newTopic();
@@ -176,7 +360,7 @@ await runCli(async () => {
         '-G',
         `bench-e2e-${randomUUID()}`,
         '-p',
-        '3',
+        String(processes),
         '--sink',
         'none',
         '--dlq',
@@ -193,7 +377,7 @@ await runCli(async () => {
     consumer.stdout.on('data', (chunk: Buffer) => (consumerOut += chunk.toString()));
     consumer.stderr.on('data', (chunk: Buffer) => (consumerErr += chunk.toString()));
     const consumerExited = new Promise<number | null>((resolve) => consumer.once('close', resolve));
-    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < 3; waited += 100) {
+    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < processes; waited += 100) {
       if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the latency consumer did not join its group within 60 s');
       await sleep(100);
     }
@@ -225,24 +409,12 @@ await runCli(async () => {
       samples: e2eReport.endToEnd.samples,
     };
 
-    const ratioToJava = Math.round((best.recordsPerSec / java.recordsPerSec) * 100) / 100;
-    const ratioNoSinkToJava = Math.round((noSink.recordsPerSec / java.recordsPerSec) * 100) / 100;
     if (argv.json) {
-      console.log(JSON.stringify({ count, java, harness: best, variants, ratioToJava, ratioNoSinkToJava, e2e, idle }));
+      console.log(JSON.stringify({ ...point, startupMs: startups, e2e, idle, loadAverage: loadAverage() }));
       return ExitCodes.ok;
     }
-    const rows = [['Java ConsumerPerformance', java] as const, ...Object.entries(variants)].map(([name, figures]) => [
-      name,
-      figures.records.toLocaleString('en'),
-      Math.round(figures.recordsPerSec).toLocaleString('en'),
-      (figures.elapsedMs / 1000).toFixed(2),
-      (figures.wallMs / 1000).toFixed(2),
-      figures.peakRssMiB ?? '-',
-    ]);
-    console.log(formatTable(['RUN', 'RECORDS', 'RECORDS/S', 'SECONDS', 'WALL SECONDS', 'PEAK RSS MIB'], rows));
-    console.log(
-      `\nharness (3 processes, file sink) / Java: ${ratioToJava}×   with --sink none: ${ratioNoSinkToJava}×   (Java without its ${java.rebalanceMs} ms group join: ${Math.round(java.fetchRecordsPerSec).toLocaleString('en')} records/s)`,
-    );
+    printPoint(point);
+    console.log(`start-up, -e on an empty topic with ${processes} processes: ${startups.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')}`);
     console.log(
       `end-to-end latency at 2,000 msg/s (${e2e.samples} messages): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, p99.9 ${e2e.p999Ms} ms, max ${e2e.maxMs} ms`,
     );
@@ -253,3 +425,8 @@ await runCli(async () => {
     await admin.disconnect();
   }
 });
+
+/** The machine's 1-minute load average, printed beside every figure: a shared machine moves them. */
+function loadAverage(): string {
+  return (loadavg()[0] ?? 0).toFixed(2);
+}

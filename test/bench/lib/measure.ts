@@ -11,6 +11,11 @@ export interface MeasuredRun {
   stderr: string;
   peakRssMiB: number | undefined;
   wallMs: number;
+  /**
+   * CPU time of the whole process tree (user + system), ms, as last polled: a process's last 25 ms
+   * before it exits can be missed. On a shared machine it moves far less than the wall clock.
+   */
+  cpuMs: number | undefined;
 }
 
 /** The pids of a process's children (Linux). */
@@ -55,19 +60,33 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
   let stdout = '';
   let stderr = '';
   let peakKiB: number | undefined;
+  const cpuByPid = new Map<number, number>();
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const poll = setInterval(() => {
     if (child.pid === undefined) return;
     // The whole tree: a consumer's memory is its children's too.
-    const kib = processTree(child.pid).reduce((sum, pid) => sum + (residentKiB(pid) ?? 0), 0);
+    const tree = processTree(child.pid);
+    const kib = tree.reduce((sum, pid) => sum + (residentKiB(pid) ?? 0), 0);
     if (kib > 0) peakKiB = Math.max(peakKiB ?? 0, kib);
+    for (const pid of tree) {
+      const used = cpuTimeMs(pid);
+      if (used !== undefined) cpuByPid.set(pid, used);
+    }
   }, 25);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {
       clearInterval(poll);
-      resolve({ code, stdout, stderr, peakRssMiB: peakKiB === undefined ? undefined : Math.round(peakKiB / 1024), wallMs: performance.now() - startedAt });
+      const cpuMs = cpuByPid.size === 0 ? undefined : [...cpuByPid.values()].reduce((sum, used) => sum + used, 0);
+      resolve({
+        code,
+        stdout,
+        stderr,
+        peakRssMiB: peakKiB === undefined ? undefined : Math.round(peakKiB / 1024),
+        wallMs: performance.now() - startedAt,
+        cpuMs,
+      });
     });
   });
 }
