@@ -1,6 +1,6 @@
 /**
  * npm run bench:latency — end-to-end latency at a fixed 2,000 msg/s (the harness's producer into 3
- * consumer processes already in their group, from the producer's x-sent-at header to the moment a
+ * consumer processes, or -p N, already in their group, from the producer's x-sent-at header to the moment a
  * batch reaches the consumer) beside Apache Kafka's EndToEndLatency on the same broker, both running
  * at the same time: on a shared machine, two runs a minute apart can differ by more than the two
  * clients do. Also prints the producer's own send latency (send to acknowledgement), the first part
@@ -43,6 +43,7 @@ await runCli(async () => {
       'command-config': commandConfigFlag(),
       seconds: { type: 'number', default: 30, describe: 'How long the producer sends at 2,000 msg/s' },
       'java-records': { type: 'number', default: 10_000, describe: 'Records EndToEndLatency sends, one at a time' },
+      processes: { alias: 'p', type: 'number', default: 3, describe: 'Consumer processes (npm run consume -p)' },
       quick: { type: 'boolean', default: false, describe: '10 s and 2,000 Java records: about half a minute in all' },
       json: { type: 'boolean', default: false, describe: 'Print the results as one JSON object' },
     })
@@ -53,6 +54,7 @@ await runCli(async () => {
   const brokerList = brokers.join(',');
   const seconds = argv.quick ? 10 : requireInteger('seconds', argv.seconds, 1);
   const javaRecords = argv.quick ? 2_000 : requireInteger('java-records', argv['java-records'], 100);
+  const processes = requireInteger('processes', argv.processes, 1, 6);
   const log = getLogger('bench-latency');
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   const admin = createKafka({ clientId: 'bench-latency', brokers, log }).admin();
@@ -80,7 +82,7 @@ await runCli(async () => {
         '-G',
         `bench-e2e-${randomUUID()}`,
         '-p',
-        '3',
+        String(processes),
         '--sink',
         'none',
         '--dlq',
@@ -94,7 +96,7 @@ await runCli(async () => {
     consumer.stdout.on('data', (chunk: Buffer) => (consumerOut += chunk.toString()));
     consumer.stderr.on('data', (chunk: Buffer) => (consumerErr += chunk.toString()));
     const consumerExited = new Promise<number | null>((resolve) => consumer.once('close', resolve));
-    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < 3; waited += 100) {
+    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < processes; waited += 100) {
       if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the consumer did not join its group within 60 s');
       await sleep(100);
     }
@@ -166,7 +168,7 @@ await runCli(async () => {
     const ratioToJava = Math.round((harness.p99Ms / Math.max(java.p99Ms, 1)) * 100) / 100;
 
     if (argv.json) {
-      console.log(JSON.stringify({ seconds, javaRecords, recordBytes, java, harness, producerAck, ratioToJava }));
+      console.log(JSON.stringify({ seconds, javaRecords, processes, recordBytes, java, harness, producerAck, ratioToJava }));
       return ExitCodes.ok;
     }
     const line = (figures: Percentiles): string =>
@@ -174,7 +176,7 @@ await runCli(async () => {
     console.log(
       `Kafka EndToEndLatency (${javaRecords} records, one at a time, ${java.seconds} s with JVM start): ${line(java)} (whole ms, rounded down; avg ${java.avgMs} ms)`,
     );
-    console.log(`harness at 2,000 msg/s (${harness.samples} messages, 3 consumer processes): ${line(harness)}`);
+    console.log(`harness at 2,000 msg/s (${harness.samples} messages, ${processes} consumer processes): ${line(harness)}`);
     console.log(`  of which the producer's send-to-acknowledgement: ${line(producerAck)}`);
     console.log(`harness p99 / Java p99: ${ratioToJava}×`);
     return ExitCodes.ok;
