@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import { isAlive } from '../../kafka/processes.js';
 import { ErrorCodes, HarnessError, messageOf } from '../../shared/errors.js';
 import { childPids } from '../bench/lib/measure.js';
 import { committedTotal, fileSizes, readJsonlFiles, readTable } from './lib/counting.js';
 import { freePort } from './lib/cluster.js';
-import { exitWithin, isAlive, type RunningCli } from './lib/processes.js';
+import { exitWithin, type RunningCli } from './lib/processes.js';
 import { type Outcome, Stage, type SuiteContext } from './lib/stage.js';
 
 export interface Scenario {

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../../kafka/processes.js';
 import { ErrorCodes, HarnessError, InterruptedError } from '../../../shared/errors.js';
 import { distPath } from '../../../shared/paths.js';
 import { processTree } from '../../bench/lib/measure.js';
@@ -24,16 +25,6 @@ export interface RunningCli {
   /** Everything it printed on stdout so far (data and --json reports; logs go to its log file). */
   stdout(): string;
   readonly logPath: string;
-}
-
-/** Whether a process exists (signal 0 only checks). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class ProcessRegistry {
