@@ -2,6 +2,7 @@
  * Ports for a throwaway cluster, chosen at run time so that test runs side by side (two projects,
  * two CI jobs on one machine) never fight over 9092.
  */
+import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ErrorCodes, HarnessError } from '../../shared/errors.js';
 import { isPortFree } from '../prerequisites.js';
@@ -30,6 +31,11 @@ export interface PickBasePortOptions {
   host: string;
   /** Candidates tried before giving up; each is one `listen(0)`. */
   attempts?: number;
+  /**
+   * Draw each candidate at random from these base ports (`high` excluded) instead of `listen(0)`:
+   * keeps a cluster below the ephemeral range (32768+), or apart from another suite's clusters.
+   */
+  range?: { low: number; high: number };
   /** Stand-ins for tests: where candidates come from, and whether a port is free. */
   candidate?: (host: string) => Promise<number>;
   isFree?: (port: number, host: string) => Promise<boolean>;
@@ -41,7 +47,8 @@ export interface PickBasePortOptions {
  * candidate: the ports beside it and above it must be free too, and the highest must exist.
  */
 export async function pickBasePort(options: PickBasePortOptions): Promise<number> {
-  const { nodeCount, host, attempts = 20, candidate = anyFreePort, isFree = isPortFree } = options;
+  const { nodeCount, host, attempts = 20, range, isFree = isPortFree } = options;
+  const candidate = options.candidate ?? (range ? async () => randomInt(range.low, range.high) : anyFreePort);
   for (let attempt = 0; attempt < attempts; attempt++) {
     const basePort = await candidate(host);
     const ports = clusterPorts(basePort, nodeCount);
@@ -57,7 +64,7 @@ export async function pickBasePort(options: PickBasePortOptions): Promise<number
   }
   throw new HarnessError(
     ErrorCodes.portInUse,
-    `found no ${nodeCount * 2} free ports for a ${nodeCount}-node Kafka on ${host} in ${attempts} tries: too many ports are in use (ss -ltn shows them)`,
+    `found no ${nodeCount * 2} free ports for a ${nodeCount}-node Kafka on ${host}${range ? ` from base ports ${range.low}-${range.high - 1}` : ''} in ${attempts} tries: too many ports are in use (ss -ltn shows them)`,
     { host },
   );
 }

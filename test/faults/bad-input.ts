@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer as createTlsServer } from 'node:tls';
 import { hideBin } from 'yargs/helpers';
+import { anyFreePort } from '../../kafka/testing/free-ports.js';
 import { createCli, runCli } from '../../shared/cli.js';
 import { settings } from '../../shared/config.js';
 import { ExitCodes } from '../../shared/errors.js';
@@ -87,17 +88,6 @@ function judgeCli(input: string, result: Run, expected: number, withinSeconds: n
     pass: problems.length === 0,
     why: problems.join('; ') || (extra?.why ?? ''),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function listen(server: Server): Promise<number> {
@@ -186,7 +176,7 @@ export async function runBadInputSuite(options: SuiteOptions): Promise<Result[]>
     // Topics and brokers.
     record(judgeCli('produce -t <unknown topic>', await run('producer/cli.js', ['-b', b, '-t', `missing-${id}`, '-c', '1']), 1, 30));
     record(judgeCli('consume -t <unknown topic>', await run('consumer/cli/cli.js', ['-b', b, '-t', `missing-${id}`, '-e', '--sink', 'none']), 1, 30));
-    const closedPort = await freePort();
+    const closedPort = await anyFreePort('127.0.0.1');
     record(judgeCli(`produce -b 127.0.0.1:${closedPort} (nothing listens)`, await run('producer/cli.js', ['-b', `127.0.0.1:${closedPort}`, '-c', '1']), 1, 30));
     record(judgeCli('produce -b no-such-host.invalid:9092', await run('producer/cli.js', ['-b', 'no-such-host.invalid:9092', '-c', '1']), 1, 30));
     const http = createHttpServer((_request, response) => response.end('not kafka'));
@@ -276,7 +266,7 @@ export async function runBadInputSuite(options: SuiteOptions): Promise<Result[]>
     );
 
     // The admin server.
-    const port = await freePort();
+    const port = await anyFreePort('127.0.0.1');
     const outputDir = join(dir, 'admin-output');
     await mkdir(outputDir, { recursive: true });
     await mkdir(join(dir, 'outside'), { recursive: true });

@@ -8,10 +8,10 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { isAlive } from '../../kafka/processes.js';
+import { anyFreePort } from '../../kafka/testing/free-ports.js';
 import { ErrorCodes, HarnessError, messageOf } from '../../shared/errors.js';
 import { childPids } from '../bench/lib/measure.js';
 import { committedTotal, fileSizes, readJsonlFiles, readTable } from './lib/counting.js';
-import { freePort } from './lib/cluster.js';
 import { exitWithin, type RunningCli } from './lib/processes.js';
 import { type Outcome, Stage, type SuiteContext } from './lib/stage.js';
 
@@ -425,7 +425,7 @@ const adminSigkill: Scenario = {
     onStage(ctx, 9, 1, async (stage) => {
       // Every consumer reads every message into two sinks: a tenth of --count keeps the writes at twice --count.
       const count = Math.max(1_000, Math.round(ctx.count / adminConsumers));
-      const port = await freePort();
+      const port = await anyFreePort('127.0.0.1');
       const url = `http://127.0.0.1:${port}`;
       const suffix = randomUUID().slice(0, 8);
       const env = stage.env({

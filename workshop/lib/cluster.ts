@@ -3,16 +3,14 @@
  * (clear of 9092/19092 and the tests' 13092+), the project's jars shared rather than fetched again.
  * It is a drill, not a store: nodes are SIGKILLed, like a crashed machine, and the home is deleted.
  */
-import { randomInt } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bootstrapServers, controllerPortOffset } from '../../kafka/layout.js';
+import { bootstrapServers } from '../../kafka/layout.js';
 import { LocalCluster } from '../../kafka/local-cluster.js';
-import { isPortFree } from '../../kafka/prerequisites.js';
 import { waitForExit } from '../../kafka/processes.js';
+import { pickBasePort } from '../../kafka/testing/free-ports.js';
 import { settings } from '../../shared/config.js';
-import { ErrorCodes, HarnessError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 
 const host = '127.0.0.1';
@@ -42,17 +40,6 @@ export interface ThrowawayCluster {
   restart(timeoutMs: number, signal: AbortSignal): Promise<void>;
   /** Idempotent: SIGKILLs every node and deletes the home. */
   close(): Promise<void>;
-}
-
-async function pickBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = randomInt(lowestBasePort, highestBasePort);
-    const ports = Array.from({ length: nodes }, (_, index) => [base + index, base + index + controllerPortOffset]).flat();
-    let free = true;
-    for (const port of ports) free = free && (await isPortFree(port, host));
-    if (free) return base;
-  }
-  throw new HarnessError(ErrorCodes.portInUse, `no ${nodes} free client and controller ports found between ${lowestBasePort} and ${highestBasePort}`);
 }
 
 function killAll(pids: Iterable<number>): void {
@@ -95,7 +82,7 @@ export async function startThrowawayCluster(options: ThrowawayClusterOptions): P
   };
 
   try {
-    const basePort = await pickBasePort(options.nodes);
+    const basePort = await pickBasePort({ nodeCount: options.nodes, host, range: { low: lowestBasePort, high: highestBasePort } });
     const { state } = await cluster.up({ nodes: options.nodes, basePort, timeoutMs: options.timeoutMs, signal: options.signal });
     await remember();
     return {

@@ -5,38 +5,17 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { controllerPortOffset } from '../../../kafka/layout.js';
 import { LocalCluster } from '../../../kafka/local-cluster.js';
+import { pickBasePort } from '../../../kafka/testing/free-ports.js';
 import { settings } from '../../../shared/config.js';
 import { ErrorCodes, HarnessError } from '../../../shared/errors.js';
 import type { Logger } from '../../../shared/logger.js';
 
 const heapOpts = '-Xms256m -Xmx512m';
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A first client port whose `nodes` client ports and their controller ports are all free. From
- * 24000-28999, so controllers land on 34000-38999: clear of 9092-9094, 19092-19094 and 13092+.
- */
-async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 24_000 + Math.floor(Math.random() * 5_000);
-    const ports = Array.from({ length: nodes }, (_, index) => [base + index, base + index + controllerPortOffset]).flat();
-    let free = true;
-    for (const port of ports) free &&= await portFree(port);
-    if (free) return base;
-  }
-  throw new HarnessError(ErrorCodes.runtime, 'found no free ports for a throwaway broker in 24000-28999');
-}
+/** Client ports from 24000-28999, so controllers land on 34000-38999: clear of 9092-9094, 19092-19094 and 13092+. */
+const basePorts = { low: 24_000, high: 29_000 };
 
 export interface FaultCluster {
   readonly cluster: LocalCluster;
@@ -57,7 +36,7 @@ export async function startCluster(home: string, nodes: number, log: Logger): Pr
   if (!existsSync(projectLibs)) throw new HarnessError(ErrorCodes.runtime, `${projectLibs} is missing: run npm run kafka:fetch once`);
   await symlink(projectLibs, join(home, 'libs'));
   const cluster = new LocalCluster({ home, log, javaHome: settings().javaHome, heapOpts });
-  const basePort = await freeBasePort(nodes);
+  const basePort = await pickBasePort({ nodeCount: nodes, host: '127.0.0.1', attempts: 50, range: basePorts });
   let destroyed = false;
   const destroy = async (): Promise<void> => {
     if (destroyed) return;
@@ -81,18 +60,6 @@ export async function startCluster(home: string, nodes: number, log: Logger): Pr
     await destroy();
     throw error;
   }
-}
-
-/** A port free right now on 127.0.0.1, chosen by the system. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

@@ -6,35 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controllerPortOffset } from '../../../kafka/layout.js';
 import { LocalCluster } from '../../../kafka/local-cluster.js';
 import { securePaths, secureUser, type SecurePaths } from '../../../kafka/secure-broker.js';
+import { pickBasePort } from '../../../kafka/testing/free-ports.js';
 import { settings } from '../../../shared/config.js';
 import { createKafka } from '../../../shared/kafka-client.js';
 import type { Logger } from '../../../shared/logger.js';
 import { plaintextSecurity } from '../../../shared/security.js';
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A first port whose three listeners and controller are free, in 24000-28999 (controllers 34000-38999). */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 24_000 + Math.floor(Math.random() * 5_000);
-    let free = true;
-    for (const port of [base, base + 1, base + 2, base + controllerPortOffset]) free &&= await portFree(port);
-    if (free) return base;
-  }
-  throw new Error('no free ports for a throwaway secure broker in 24000-28999');
-}
 
 export interface SecureKafka {
   home: string;
@@ -59,7 +39,9 @@ export async function startSecureKafka(log: Logger): Promise<SecureKafka> {
   await mkdir(home, { recursive: true });
   await symlink(projectLibs, join(home, 'libs'));
   const cluster = new LocalCluster({ home, log, javaHome: settings().javaHome, heapOpts: '-Xms256m -Xmx512m' });
-  const basePort = await freeBasePort();
+  // Three listeners on one node: the ports of a 3-node plan cover them and the controller. From
+  // 24000-28999, so the controller lands on 34000-38999.
+  const basePort = await pickBasePort({ nodeCount: 3, host: '127.0.0.1', attempts: 50, range: { low: 24_000, high: 29_000 } });
   const result = await cluster.up({ nodes: 1, basePort, timeoutMs: 120_000, secure: true, certificateHosts: ['127.0.0.1'] });
   const node = result.state.nodes[0];
   if (node?.saslSslPort === undefined || node.sslPort === undefined) throw new Error('the secure listeners were not planned');

@@ -27,6 +27,18 @@ describe('pickBasePort', () => {
     expect(port).toBe(41_000);
   });
 
+  it('draws candidates from a range when given one', async () => {
+    const tried: number[] = [];
+    const isFree = async (port: number) => {
+      tried.push(port);
+      return true;
+    };
+    const port = await pickBasePort({ nodeCount: 2, host, range: { low: 20_000, high: 20_010 }, isFree });
+    expect(port).toBeGreaterThanOrEqual(20_000);
+    expect(port).toBeLessThan(20_010);
+    expect(tried).toEqual(clusterPorts(port, 2));
+  });
+
   it('skips a candidate when a port beside it or above it is taken', async () => {
     const taken = new Set([30_001, 50_000]);
     const port = await pickBasePort({
