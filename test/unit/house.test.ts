@@ -55,8 +55,49 @@ function areaOf(path: string): Area | undefined {
 // `from '…'` covers import, import type and export … from; `import '…'` a side-effect import; `import('…')` a dynamic one.
 const relativeImport = /\b(?:from|import)\s*\(?\s*(['"])(\.{1,2}\/[^'"]*)\1/g;
 
+/**
+ * The source with comments, template literals and double-quoted strings blanked out: Biome keeps module
+ * specifiers in single quotes, so anything in those is text (a hint quoting an import, a doc comment),
+ * never an import. Single-quoted strings stay, since the specifiers are among them.
+ */
+function codeOnly(source: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let index = 0; index < source.length; index += 1) {
+    const char = source[index] ?? '';
+    const next = source[index + 1];
+    if (quote === undefined) {
+      if (char === '/' && next === '/') {
+        const end = source.indexOf('\n', index);
+        index = end === -1 ? source.length : end - 1;
+        continue;
+      }
+      if (char === '/' && next === '*') {
+        const end = source.indexOf('*/', index + 2);
+        index = end === -1 ? source.length : end + 1;
+        continue;
+      }
+      if (char === "'" || char === '"' || char === '`') quote = char;
+      out += char;
+      continue;
+    }
+    if (char === '\\') {
+      out += quote === "'" ? char + (next ?? '') : '  ';
+      index += 1;
+      continue;
+    }
+    if (char === quote) {
+      quote = undefined;
+      out += char;
+      continue;
+    }
+    out += quote === "'" || char === '\n' ? char : ' ';
+  }
+  return out;
+}
+
 function relativeImportsOf(source: string): string[] {
-  return [...source.matchAll(relativeImport)].map((match) => match[2] ?? '');
+  return [...codeOnly(source).matchAll(relativeImport)].map((match) => match[2] ?? '');
 }
 
 /** The source file an import names: NodeNext writes `./x.js` for `./x.ts`. Undefined when there is none. */
@@ -184,6 +225,20 @@ describe('the import checker', () => {
       'producer/run.ts imports ../workshop/lib/types.js (workshop/lib/types.ts): producer/ never imports consumer/ or workshop/',
       'workshop/lib/types.ts imports ../../consumer/admin/app.js (consumer/admin/app.ts): workshop/ may import anything but consumer/admin/',
     ]);
+  });
+
+  it('reads no import in comments, template literals or double-quoted strings (a hint may quote one)', () => {
+    const { forbidden } = checkTree({
+      'shared/config.ts':
+        "/** Not: import { x } from '../kafka/layout.js'; */\n" +
+        "// import { y } from '../kafka/layout.js';\n" +
+        'const hint = "`import { z } from \'../kafka/layout.js\';` then call z()";\n' +
+        "const text = `from '../kafka/layout.js'`;\n" +
+        "const path = '../kafka/layout.js';\n",
+      'kafka/layout.ts': "export const kafkaVersion = '4.3.1';\n",
+    });
+    expect(forbidden).toEqual([]);
+    expect(codeOnly("import { a } from './a.js'; // from '../b.js'")).toBe("import { a } from './a.js'; ");
   });
 
   it('reports an import that names no file, since its direction cannot be checked', () => {
