@@ -1,36 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { settings } from '../../shared/config.js';
 import { startTestAdmin } from './helpers/admin.js';
+import { launchBrowser, shouldRunWithChromium } from './helpers/browser.js';
 import { createTopic } from './helpers/kafka.js';
 
-const chromiumPath = '/usr/bin/chromium';
-
-function shouldRunWithChromium(): boolean {
-  if (existsSync(chromiumPath)) return true;
-  if (settings().ci) return true; // under CI a missing browser is a failure, not a skip
-  process.stderr.write(`\n*** SKIPPED: ${chromiumPath} is missing, so the dashboard test did not run (apt install chromium) ***\n\n`);
-  return false;
-}
-
-async function launch(): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    // Headless as root in a sandboxed CI box; no network beyond the page under test.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  onTestFinished(() => browser.close());
-  return browser;
-}
-
-describe.runIf(shouldRunWithChromium())('the admin dashboard in a real browser', () => {
+describe.runIf(shouldRunWithChromium('the dashboard test'))('the admin dashboard in a real browser', () => {
   it('creates, pauses, resumes and deletes a consumer by clicking', async () => {
     const topic = await createTopic({ partitions: 2 });
     const { running, call } = await startTestAdmin();
-    const page = await (await launch()).newPage();
+    const page = await (await launchBrowser()).newPage();
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(`${running.url}/`);
     await page.getByText('No consumers yet').waitFor();
@@ -65,7 +44,7 @@ describe.runIf(shouldRunWithChromium())('the admin dashboard in a real browser',
     const attacker = createServer((_request, response) => void response.writeHead(200, { 'content-type': 'text/html' }).end('<title>elsewhere</title>'));
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', () => resolve()));
     onTestFinished(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
-    const page = await (await launch()).newPage();
+    const page = await (await launchBrowser()).newPage();
     await page.goto(`http://127.0.0.1:${(attacker.address() as { port: number }).port}/`);
 
     const answered = page.waitForResponse((response) => response.url() === `${running.url}/api/consumers/stop-all`);
@@ -77,7 +56,7 @@ describe.runIf(shouldRunWithChromium())('the admin dashboard in a real browser',
 
   it('shows why a consumer was not created', async () => {
     const { running } = await startTestAdmin();
-    const page = await (await launch()).newPage();
+    const page = await (await launchBrowser()).newPage();
     await page.goto(`${running.url}/`);
     await page.getByLabel('File (under OUTPUT_DIR)').fill('../outside.jsonl');
     await page.getByRole('button', { name: 'Create and start' }).click();

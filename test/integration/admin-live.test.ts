@@ -7,43 +7,25 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { settings } from '../../shared/config.js';
 import { projectRoot } from '../../shared/paths.js';
 import { startTestAdmin, tempFolder } from './helpers/admin.js';
+import { launchBrowser, shouldRunWithChromium } from './helpers/browser.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { describeGroupWithJava, javaToolsAvailable, runKafkaTool } from './helpers/java-tools.js';
 import { createTestProducer, createTopic, testBrokers } from './helpers/kafka.js';
 import { shouldRunWith } from './helpers/tools.js';
 
-const chromiumPath = '/usr/bin/chromium';
 /** Screenshots a person can look at after a run; git-ignored. */
 const artifacts = join(projectRoot, 'test', 'artifacts');
 
-function shouldRunWithChromium(): boolean {
-  if (existsSync(chromiumPath)) return true;
-  if (settings().ci) return true;
-  process.stderr.write(`\n*** SKIPPED: ${chromiumPath} is missing, so the live dashboard tests did not run (apt install chromium) ***\n\n`);
-  return false;
-}
-
-async function launch(): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  onTestFinished(() => browser.close());
-  return browser;
-}
-
 /** A 1280×800 page that may reach 127.0.0.1 only: anything else (a CDN) is aborted and recorded. */
 async function offlinePage(): Promise<{ page: Page; blocked: string[]; errors: string[] }> {
-  const page = await (await launch()).newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await (await launchBrowser()).newPage({ viewport: { width: 1280, height: 800 } });
   const blocked: string[] = [];
   const errors: string[] = [];
   await page.route('**/*', (route) => {
@@ -109,7 +91,7 @@ function describeTopicWithJava(topic: string): { partition: number; leader: numb
     .sort((a, b) => a.partition - b.partition);
 }
 
-describe.runIf(shouldRunWithChromium())('the live dashboard in a real browser', () => {
+describe.runIf(shouldRunWithChromium('the live dashboard tests'))('the live dashboard in a real browser', () => {
   it("follows a 3-child consume through a child killed and restarted, with the numbers of Kafka's own tools", async () => {
     const topic = await createTopic({ partitions: 6 });
     const group = `g-live-${randomUUID().slice(0, 8)}`;
