@@ -1,6 +1,34 @@
-// What every page of the dashboard shares: the token, API calls, safe element building, times, and
-// server-sent events read through fetch() (EventSource can't send the Authorization header).
+// What every page of the dashboard shares: the navigation, the token, API calls, safe element building,
+// times, and server-sent events read through fetch() (EventSource can't send the Authorization header).
 export const tokenKey = 'kafka-harness-admin-token';
+
+const pages = [
+  ['/', 'Consumers'],
+  ['/topics', 'Topics'],
+  ['/groups', 'Groups'],
+  ['/docs', 'API docs'],
+];
+
+/**
+ * Draws what every page's HTML leaves empty: the links in <nav data-pages> (the page itself marked
+ * aria-current) and the token box. Runs on import, before the page's own script, which may need both.
+ */
+function drawPageChrome() {
+  const nav = document.querySelector('nav[data-pages]');
+  if (nav) {
+    pages.forEach(([href, name], index) => {
+      if (index > 0) nav.append(' · ');
+      nav.append(el('a', { href, text: name, 'aria-current': location.pathname === href ? 'page' : undefined }));
+    });
+  }
+  document
+    .getElementById('token-box')
+    ?.replaceChildren(
+      el('label', {}, 'This server needs its ADMIN_TOKEN: ', el('input', { id: 'token', type: 'password', autocomplete: 'off' })),
+      ' ',
+      el('button', { id: 'save-token', type: 'button', text: 'Use token' }),
+    );
+}
 
 export function authHeaders(json) {
   const result = json ? { 'content-type': 'application/json' } : {};
@@ -105,3 +133,5 @@ export async function streamEvents(path, onEvent, onDisconnect, signal) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
+
+drawPageChrome();

@@ -1,31 +1,12 @@
 // The dashboard: lists the consumers every 2 s and drives the same REST API as curl would.
-const tokenKey = 'kafka-harness-admin-token';
+import { api } from './common.js';
+
 const messageEl = document.getElementById('message');
 const body = document.getElementById('consumers');
-
-function headers(json) {
-  const result = json ? { 'content-type': 'application/json' } : {};
-  const token = sessionStorage.getItem(tokenKey);
-  if (token) result.authorization = `Bearer ${token}`;
-  return result;
-}
 
 function say(text, isError = false) {
   messageEl.textContent = text;
   messageEl.className = isError ? 'error' : '';
-}
-
-async function api(method, path, payload) {
-  const response = await fetch(path, { method, headers: headers(payload !== undefined), body: payload === undefined ? undefined : JSON.stringify(payload) });
-  if (response.status === 401) {
-    document.getElementById('token-box').hidden = false;
-    throw new Error('this server needs its token');
-  }
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({ detail: response.statusText }));
-    throw new Error(problem.detail ?? `HTTP ${response.status}`);
-  }
-  return response.status === 204 ? undefined : response.json();
 }
 
 const actionsFor = {
@@ -116,12 +97,6 @@ document.getElementById('create').addEventListener('submit', async (event) => {
     say(`not created: ${error.message}`, true);
   }
   await refresh();
-});
-
-document.getElementById('save-token').addEventListener('click', () => {
-  sessionStorage.setItem(tokenKey, document.getElementById('token').value);
-  document.getElementById('token-box').hidden = true;
-  void refresh();
 });
 
 void refresh();
