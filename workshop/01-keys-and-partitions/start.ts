@@ -2,14 +2,8 @@
  * Exercise 1: keys and partitions. Run `npm run exercise -- check 1` when you think it is done.
  */
 import type { Producer } from 'kafkajs';
-
-export interface Order {
-  id: string;
-  customer: string;
-  /** 1, 2, 3 … per customer: the order a customer's orders must be read in. */
-  seq: number;
-  amount: number;
-}
+// Order: { id, customer, seq, amount }; seq is 1, 2, 3 … per customer, the order they must be read in.
+import type { Order } from '../lib/order.js';
 
 /**
  * Sends the orders to `topic`, each as one message whose value is the order as JSON. Every order of one

@@ -2,22 +2,10 @@
  * Exercise 2: consumer groups and rebalancing. Run `npm run exercise -- check 2` when you think it is done.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface MemberOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  /** Call it once for every order this member reads (the message's value is the order as JSON). */
-  onOrder: (order: Order, partition: number) => void;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+// MemberOptions: { kafka, topic, groupId, onOrder(order, partition) }; call onOrder once for every order
+// this member reads (the message's value is the Order { id, customer, seq, amount } as JSON).
+import type { MemberOptions } from '../lib/order.js';
 
 /**
  * Starts one member of the group `groupId`: with the other members of the group it reads `topic`, each

@@ -2,25 +2,10 @@
  * Exercise 3: manual assignment. Run `npm run exercise -- check 3` when you think it is done.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface ReaderOptions {
-  kafka: KafkaClient;
-  topic: string;
-  /** KafkaJS commits offsets to a group, so even a reader of chosen partitions has one. */
-  groupId: string;
-  /** The partitions to read, and the only ones: e.g. [1, 4]. */
-  partitions: readonly number[];
-  /** Call it once for every order read (the message's value is the order as JSON). */
-  onOrder: (order: Order, partition: number) => void;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+// ReaderOptions: { kafka, topic, groupId, partitions, onOrder(order, partition) }: read exactly `partitions`
+// (e.g. [1, 4]); the group is only where KafkaJS commits offsets. Order: { id, customer, seq, amount }.
+import type { Order, ReaderOptions } from '../lib/order.js';
 
 /** Starts a consumer that reads exactly `partitions` of `topic`, from the beginning. Returns it running. */
 export async function startReader(options: ReaderOptions): Promise<Consumer> {

@@ -4,15 +4,8 @@
  */
 import { appendFileSync } from 'node:fs';
 import { createConsumer, createKafka } from '../../shared/kafka-client.js';
-
-export interface ArchiveArgs {
-  brokers: string[];
-  topic: string;
-  groupId: string;
-  clientId: string;
-  /** The file to append to: one line per message, the message's value as it is. */
-  outFile: string;
-}
+// ArchiveArgs: { brokers, topic, groupId, clientId, outFile }; outFile gets one line per message, its value as it is.
+import type { ArchiveArgs } from '../lib/order.js';
 
 /** Archives every message of `topic` to `outFile`, one line each, and runs until it is stopped. */
 export async function main(args: ArchiveArgs): Promise<void> {

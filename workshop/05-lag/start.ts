@@ -2,25 +2,10 @@
  * Exercise 5: lag. Run `npm run exercise -- check 5` when you think it is done.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface SaverOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  /**
-   * Stores one order in another service: about 10 ms per call, a network round trip, however many
-   * calls are in flight at once.
-   */
-  saveOrder: (order: Order) => Promise<void>;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+// SaverOptions: { kafka, topic, groupId, saveOrder(order) }; saveOrder stores one order in another service:
+// about 10 ms per call, a network round trip, however many calls are in flight at once.
+import type { Order, SaverOptions } from '../lib/order.js';
 
 /** Starts a consumer that saves every order of `topic` with saveOrder. Returns it running. */
 export async function startSaver(options: SaverOptions): Promise<Consumer> {

@@ -5,13 +5,8 @@
  * and sending goes on while one broker is down.
  */
 import type { ProducerConfig } from 'kafkajs';
-
-export interface TopicSettings {
-  /** How many brokers keep a copy of each partition. */
-  replicationFactor: number;
-  /** Topic configs, e.g. { 'retention.ms': '86400000' }. */
-  configs: Record<string, string>;
-}
+// TopicSettings: { replicationFactor, configs }; Acks: 0 (none), 1 (the leader wrote it) or -1 (every in-sync replica has it).
+import type { Acks, TopicSettings } from '../lib/order.js';
 
 // TODO: one copy dies with its broker. How many copies, and how many must have a write before it counts?
 export const topicSettings: TopicSettings = {
@@ -22,6 +17,6 @@ export const topicSettings: TopicSettings = {
 /** Given to createProducer(kafka, producerConfig). */
 export const producerConfig: ProducerConfig = {};
 
-/** The acks of every send: 0 (none), 1 (the leader wrote it) or -1 (every in-sync replica has it). */
+/** The acks of every send. */
 // TODO: when the leader acknowledges alone, what happens to a write it had not passed on when it died?
-export const acks: -1 | 0 | 1 = 1;
+export const acks: Acks = 1;

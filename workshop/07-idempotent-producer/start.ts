@@ -4,6 +4,8 @@
  * already written. Make those retries harmless: every order must land in the topic exactly once.
  */
 import type { ProducerConfig } from 'kafkajs';
+// Acks: 0 (none), 1 (the leader wrote it) or -1 (every in-sync replica has it).
+import type { Acks } from '../lib/order.js';
 
 /** Given to createProducer(kafka, producerConfig); see the KafkaJS producer options. */
 export const producerConfig: ProducerConfig = {
@@ -11,6 +13,6 @@ export const producerConfig: ProducerConfig = {
   maxInFlightRequests: 10,
 };
 
-/** The acks of every send: 0 (none), 1 (the leader wrote it) or -1 (every in-sync replica has it). */
+/** The acks of every send. */
 // TODO: which acks does an idempotent producer need?
-export const acks: -1 | 0 | 1 = 1;
+export const acks: Acks = 1;

@@ -6,17 +6,11 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConsumer, createKafka } from '../../shared/kafka-client.js';
+// ShutdownArgs: { brokers, topic, group, clientId, processedFile }; append each processed order's id to
+// processedFile, one per line: the check compares it with the commits.
+import type { ShutdownArgs } from '../lib/order.js';
 
-export interface Args {
-  brokers: string[];
-  topic: string;
-  group: string;
-  clientId: string;
-  /** Append each processed order's id here, one per line: the check compares it with the commits. */
-  processedFile: string;
-}
-
-export async function main({ brokers, topic, group, clientId, processedFile }: Args): Promise<void> {
+export async function main({ brokers, topic, group, clientId, processedFile }: ShutdownArgs): Promise<void> {
   const kafka = createKafka({ clientId, brokers });
   // A short session (Kafka's minimum is 6 s): a consumer that vanishes without leaving frees its seat sooner.
   const consumer = createConsumer(kafka, { groupId: group, sessionTimeout: 6_000, heartbeatInterval: 1_000 });

@@ -3,26 +3,9 @@
  * for each message. A few messages are poison: not JSON at all, or JSON that is not an order. As it is,
  * one poison message throws, the consumer retries it forever and every order behind it waits.
  */
-import type { KafkaMessage, Producer } from 'kafkajs';
-import { z } from 'zod';
-
-export const OrderSchema = z.object({ id: z.string(), amount: z.number().positive() });
-export type Order = z.infer<typeof OrderSchema>;
-
-export interface HandleArgs {
-  /** The topic the message came from. */
-  topic: string;
-  message: KafkaMessage;
-  /** A connected producer, for the dead letters. */
-  producer: Producer;
-  /** What the business does with a valid order. */
-  processOrder: (order: Order) => Promise<void>;
-}
-
-/** Throws on a value that is not JSON, or not an order. */
-export function parseOrder(value: Buffer | null): Order {
-  return OrderSchema.parse(JSON.parse(value?.toString('utf8') ?? ''));
-}
+// HandleArgs: { topic (the message's), message, producer (connected, for the dead letters), processOrder (what
+// the business does with a valid order) }. parseOrder(value) throws on a value that is not JSON, or not an order.
+import { type HandleArgs, parseOrder } from '../lib/order.js';
 
 export async function handleMessage({ message, processOrder }: HandleArgs): Promise<void> {
   // TODO: a message that can never be processed must not stop the others. Send it to `<topic>.dlq`,

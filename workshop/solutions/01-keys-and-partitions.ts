@@ -3,13 +3,7 @@
  * partition (murmur2 of the key), and one send keeps them in the order given.
  */
 import type { Producer } from 'kafkajs';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
+import type { Order } from '../lib/order.js';
 
 export async function sendOrders(producer: Producer, topic: string, orders: readonly Order[]): Promise<void> {
   await producer.send({ topic, messages: orders.map((order) => ({ key: order.customer, value: JSON.stringify(order) })) });

@@ -3,21 +3,8 @@
  * the partitions among the members, and gives a leaving member's partitions to the others.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface MemberOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  onOrder: (order: Order, partition: number) => void;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+import type { MemberOptions, Order } from '../lib/order.js';
 
 export async function startMember(options: MemberOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, { groupId: options.groupId });

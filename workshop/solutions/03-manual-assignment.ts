@@ -5,22 +5,8 @@
  */
 import type { Consumer } from 'kafkajs';
 import { createStaticAssigner } from '../../consumer/engine/static-assigner.js';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface ReaderOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  partitions: readonly number[];
-  onOrder: (order: Order, partition: number) => void;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+import type { Order, ReaderOptions } from '../lib/order.js';
 
 export async function startReader(options: ReaderOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, {

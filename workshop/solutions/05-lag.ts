@@ -4,21 +4,8 @@
  * eachBatch returns, so a crash still loses nothing.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../shared/kafka-client.js';
-
-export interface Order {
-  id: string;
-  customer: string;
-  seq: number;
-  amount: number;
-}
-
-export interface SaverOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  saveOrder: (order: Order) => Promise<void>;
-}
+import { createConsumer } from '../../shared/kafka-client.js';
+import type { Order, SaverOptions } from '../lib/order.js';
 
 export async function startSaver(options: SaverOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, { groupId: options.groupId });

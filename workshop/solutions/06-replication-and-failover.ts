@@ -1,10 +1,6 @@
 /** Reference solution of exercise 6: 3 copies, a write counts once 2 have it, and the producer waits for that. */
 import type { ProducerConfig } from 'kafkajs';
-
-export interface TopicSettings {
-  replicationFactor: number;
-  configs: Record<string, string>;
-}
+import type { Acks, TopicSettings } from '../lib/order.js';
 
 // min.insync.replicas 2 of 3: a write is on two machines before it is acknowledged, and one broker may be down without stopping writes.
 export const topicSettings: TopicSettings = {
@@ -15,4 +11,4 @@ export const topicSettings: TopicSettings = {
 // Idempotent, so a send retried across the failover is not written twice.
 export const producerConfig: ProducerConfig = { idempotent: true, maxInFlightRequests: 5 };
 
-export const acks: -1 | 0 | 1 = -1;
+export const acks: Acks = -1;

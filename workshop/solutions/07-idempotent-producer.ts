@@ -1,5 +1,6 @@
 /** Reference solution of exercise 7: the broker numbers each producer's batches and drops a repeat. */
 import type { ProducerConfig } from 'kafkajs';
+import type { Acks } from '../lib/order.js';
 
 export const producerConfig: ProducerConfig = {
   idempotent: true,
@@ -8,4 +9,4 @@ export const producerConfig: ProducerConfig = {
 };
 
 /** Idempotence counts on every in-sync replica having the batch; KafkaJS refuses it with any other acks. */
-export const acks: -1 | 0 | 1 = -1;
+export const acks: Acks = -1;

@@ -2,16 +2,9 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createConsumer, createKafka } from '../../shared/kafka-client.js';
+import type { ShutdownArgs } from '../lib/order.js';
 
-export interface Args {
-  brokers: string[];
-  topic: string;
-  group: string;
-  clientId: string;
-  processedFile: string;
-}
-
-export async function main({ brokers, topic, group, clientId, processedFile }: Args): Promise<void> {
+export async function main({ brokers, topic, group, clientId, processedFile }: ShutdownArgs): Promise<void> {
   const kafka = createKafka({ clientId, brokers });
   const consumer = createConsumer(kafka, { groupId: group, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
   await consumer.connect();

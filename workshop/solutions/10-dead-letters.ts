@@ -1,23 +1,8 @@
 /** Reference solution of exercise 10: a message that fails to parse goes to `<topic>.dlq` with the reason, and the rest flow on. */
-import type { KafkaMessage, Producer } from 'kafkajs';
-import { z } from 'zod';
-
-export const OrderSchema = z.object({ id: z.string(), amount: z.number().positive() });
-export type Order = z.infer<typeof OrderSchema>;
-
-export interface HandleArgs {
-  topic: string;
-  message: KafkaMessage;
-  producer: Producer;
-  processOrder: (order: Order) => Promise<void>;
-}
-
-export function parseOrder(value: Buffer | null): Order {
-  return OrderSchema.parse(JSON.parse(value?.toString('utf8') ?? ''));
-}
+import { type HandleArgs, parseOrder, type ValidOrder } from '../lib/order.js';
 
 export async function handleMessage({ topic, message, producer, processOrder }: HandleArgs): Promise<void> {
-  let order: Order;
+  let order: ValidOrder;
   try {
     order = parseOrder(message.value);
   } catch (error) {

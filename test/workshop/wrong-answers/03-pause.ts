@@ -3,15 +3,8 @@
  * It fetches nothing from them, but the group still hands it all 6: nobody else can read them.
  */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../../shared/kafka-client.js';
-
-export interface ReaderOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  partitions: readonly number[];
-  onOrder: (order: { id: string }, partition: number) => void;
-}
+import { createConsumer } from '../../../shared/kafka-client.js';
+import type { Order, ReaderOptions } from '../../../workshop/lib/order.js';
 
 export async function startReader(options: ReaderOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, { groupId: options.groupId });
@@ -19,7 +12,7 @@ export async function startReader(options: ReaderOptions): Promise<Consumer> {
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      options.onOrder(JSON.parse(String(message.value)) as { id: string }, partition);
+      options.onOrder(JSON.parse(String(message.value)) as Order, partition);
     },
   });
   const others = [0, 1, 2, 3, 4, 5].filter((partition) => !options.partitions.includes(partition));

@@ -4,14 +4,7 @@
  */
 import { fsyncSync, openSync, writeSync } from 'node:fs';
 import { createConsumer, createKafka } from '../../../shared/kafka-client.js';
-
-export interface ArchiveArgs {
-  brokers: string[];
-  topic: string;
-  groupId: string;
-  clientId: string;
-  outFile: string;
-}
+import type { ArchiveArgs } from '../../../workshop/lib/order.js';
 
 export async function main(args: ArchiveArgs): Promise<void> {
   const kafka = createKafka({ clientId: args.clientId, brokers: args.brokers });

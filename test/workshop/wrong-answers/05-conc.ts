@@ -1,13 +1,7 @@
 /** Exercise 5, a wrong answer: the 3 partitions side by side, but each still one order at a time (20 s). */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../../shared/kafka-client.js';
-
-export interface SaverOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  saveOrder: (order: { id: string }) => Promise<void>;
-}
+import { createConsumer } from '../../../shared/kafka-client.js';
+import type { Order, SaverOptions } from '../../../workshop/lib/order.js';
 
 export async function startSaver(options: SaverOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, { groupId: options.groupId });
@@ -16,7 +10,7 @@ export async function startSaver(options: SaverOptions): Promise<Consumer> {
   await consumer.run({
     partitionsConsumedConcurrently: 3,
     eachMessage: async ({ message }) => {
-      await options.saveOrder(JSON.parse(String(message.value)) as { id: string });
+      await options.saveOrder(JSON.parse(String(message.value)) as Order);
     },
   });
   return consumer;

@@ -1,13 +1,7 @@
 /** Exercise 5, a wrong answer: saveOrder not awaited, so KafkaJS commits each batch before its orders are saved. */
 import type { Consumer } from 'kafkajs';
-import { createConsumer, type KafkaClient } from '../../../shared/kafka-client.js';
-
-export interface SaverOptions {
-  kafka: KafkaClient;
-  topic: string;
-  groupId: string;
-  saveOrder: (order: { id: string }) => Promise<void>;
-}
+import { createConsumer } from '../../../shared/kafka-client.js';
+import type { Order, SaverOptions } from '../../../workshop/lib/order.js';
 
 export async function startSaver(options: SaverOptions): Promise<Consumer> {
   const consumer = createConsumer(options.kafka, { groupId: options.groupId });
@@ -15,7 +9,7 @@ export async function startSaver(options: SaverOptions): Promise<Consumer> {
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      void options.saveOrder(JSON.parse(String(message.value)) as { id: string });
+      void options.saveOrder(JSON.parse(String(message.value)) as Order);
     },
   });
   return consumer;

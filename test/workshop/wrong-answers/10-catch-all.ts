@@ -2,26 +2,7 @@
  * Exercise 10, a wrong answer: the try covers processOrder too, so an order whose processing fails once
  * (a service briefly down) is dead-lettered instead of retried.
  */
-import type { KafkaMessage, Producer } from 'kafkajs';
-import { z } from 'zod';
-
-export const OrderSchema = z.object({ id: z.string(), amount: z.number().positive() });
-export type Order = z.infer<typeof OrderSchema>;
-
-export interface HandleArgs {
-  /** The topic the message came from. */
-  topic: string;
-  message: KafkaMessage;
-  /** A connected producer, for the dead letters. */
-  producer: Producer;
-  /** What the business does with a valid order. */
-  processOrder: (order: Order) => Promise<void>;
-}
-
-/** Throws on a value that is not JSON, or not an order. */
-export function parseOrder(value: Buffer | null): Order {
-  return OrderSchema.parse(JSON.parse(value?.toString('utf8') ?? ''));
-}
+import { type HandleArgs, parseOrder } from '../../../workshop/lib/order.js';
 
 export async function handleMessage({ topic, message, producer, processOrder }: HandleArgs): Promise<void> {
   try {
