@@ -2,10 +2,20 @@
  * Check of exercise 1: sends 1,000 orders of 20 customers through the learner's sendOrders, reads the
  * topic back and checks, per customer: keyed by its id, on one partition, in seq order.
  */
-import { pathToFileURL } from 'node:url';
 import { messageOf } from '../../shared/errors.js';
 import type { Producer } from 'kafkajs';
-import { checkKafka, connectCheckProducer, formatCount, formatList, item, makeOrders, readTopic, seededRandom, stopOnAbort } from '../lib/check-kit.js';
+import {
+  checkKafka,
+  connectCheckProducer,
+  formatCount,
+  formatList,
+  item,
+  makeOrders,
+  readTopic,
+  seededRandom,
+  stopOnAbort,
+  importExercise,
+} from '../lib/check-kit.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
 type Exercise = typeof import('./start.js');
@@ -35,7 +45,7 @@ function withOvertaking(producer: Producer, random: () => number): Producer {
 
 const check: Check = async (context) => {
   const topic = context.scoped('ws01-orders');
-  const { sendOrders } = (await import(pathToFileURL(context.file).href)) as Exercise;
+  const { sendOrders } = await importExercise<Exercise>(context);
   const orders = makeOrders({ count: orderCount, customers: customerCount, seed: context.seed });
 
   const producer = await connectCheckProducer(checkKafka(context));

@@ -5,15 +5,12 @@
  * the members.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import type { Admin, Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import {
   checkKafka,
-  connectCheckProducer,
   formatCount,
   formatList,
-  groupAssignment,
   item,
   makeOrders,
   produceOrders,
@@ -21,6 +18,9 @@ import {
   waitFor,
   type GroupAssignment,
   runFirstHint,
+  importExercise,
+  connectCheckClients,
+  waitForAssignment,
 } from '../lib/check-kit.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
@@ -45,7 +45,7 @@ function describeOwners(assignment: GroupAssignment, names: ReadonlyMap<string, 
 const check: Check = async (context) => {
   const topic = context.scoped('ws02-orders');
   const groupId = context.scoped('ws02-group');
-  const { startMember } = (await import(pathToFileURL(context.file).href)) as Exercise;
+  const { startMember } = await importExercise<Exercise>(context);
   const orders = makeOrders({ count: 2 * ordersPerPhase, customers: 30, seed: context.seed });
   const [first, second] = [orders.slice(0, ordersPerPhase), orders.slice(ordersPerPhase)];
   const everyPartition = Array.from({ length: partitionCount }, (_, partition) => partition);
@@ -71,10 +71,7 @@ const check: Check = async (context) => {
   const notOrdersNote = () =>
     notOrders.count ? `; onOrder got ${formatCount(notOrders.count)} values that are not an order (the first: ${notOrders.example})` : '';
 
-  const kafka = checkKafka(context);
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  const producer = await connectCheckProducer(kafka);
+  const { admin, producer } = await connectCheckClients(context);
   const members: Consumer[] = [];
   const stopAll = () => Promise.allSettled([...members.map((member) => member.disconnect()), producer.disconnect(), admin.disconnect()]);
   const unregister = stopOnAbort(context.signal, stopAll);
@@ -88,29 +85,22 @@ const check: Check = async (context) => {
     }
     const memberB = members[1] as Consumer;
 
-    let assignment = await groupAssignment(admin, groupId, topic);
     const shared = (current: GroupAssignment) =>
       current.state === 'Stable' &&
       current.members.length === 2 &&
       current.members.every((member) => member.partitions.length > 0) &&
       current.members.flatMap((member) => member.partitions).length === partitionCount;
-    const joined = await waitFor(
-      async () => {
-        assignment = await groupAssignment(admin, groupId, topic);
-        return shared(assignment);
-      },
-      { timeoutMs: joinTimeoutMs, signal: context.signal, intervalMs: 250 },
-    );
+    const joining = await waitForAssignment(admin, groupId, topic, shared, { timeoutMs: joinTimeoutMs, signal: context.signal });
     items.push(
       item(
         'both members get a share of the partitions',
-        joined,
+        joining.reached,
         `2 members in group ${groupId}, the ${partitionCount} partitions split between them`,
-        describeOwners(assignment, memberNames),
+        describeOwners(joining.assignment, memberNames),
         'A member joins the group when it subscribes and runs: without consumer.run() the broker gives it nothing.',
       ),
     );
-    if (!joined) return items;
+    if (!joining.reached) return items;
 
     await produceOrders(producer, topic, first, { signal: context.signal });
     const readAll = (phase: readonly { id: string }[], maps: Map<string, number>[]) => () => phase.every((order) => maps.some((map) => map.has(order.id)));
@@ -133,22 +123,22 @@ const check: Check = async (context) => {
     );
 
     await memberB.disconnect();
-    const tookOver = await waitFor(
-      async () => {
-        assignment = await groupAssignment(admin, groupId, topic);
-        return assignment.state === 'Stable' && assignment.members.length === 1 && assignment.members[0]?.partitions.length === partitionCount;
-      },
-      { timeoutMs: joinTimeoutMs, signal: context.signal, intervalMs: 250 },
+    const takeover = await waitForAssignment(
+      admin,
+      groupId,
+      topic,
+      (current) => current.state === 'Stable' && current.members.length === 1 && current.members[0]?.partitions.length === partitionCount,
+      { timeoutMs: joinTimeoutMs, signal: context.signal },
     );
     items.push(
       item(
         'when member B leaves, member A takes over every partition',
-        tookOver,
+        takeover.reached,
         `member A alone, with partitions ${everyPartition.join(', ')}`,
-        describeOwners(assignment, memberNames),
+        describeOwners(takeover.assignment, memberNames),
       ),
     );
-    if (!tookOver) return items;
+    if (!takeover.reached) return items;
 
     await produceOrders(producer, topic, second, { signal: context.signal });
     await waitFor(readAll(second, [received.a]), { timeoutMs: readTimeoutMs, signal: context.signal });

@@ -4,13 +4,11 @@
  * show whether it fetched the others and threw them away, which is reading them all the same; the
  * broker's view of the group shows whether it owns only its own (pausing the others still holds them).
  */
-import { pathToFileURL } from 'node:url';
 import type { Consumer } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import {
   checkKafka,
   committedOffsets,
-  connectCheckProducer,
   formatCount,
   groupAssignment,
   item,
@@ -19,6 +17,8 @@ import {
   stopOnAbort,
   waitFor,
   runFirstHint,
+  importExercise,
+  connectCheckClients,
 } from '../lib/check-kit.js';
 import type { Check } from '../lib/types.js';
 
@@ -32,16 +32,13 @@ const readTimeoutMs = 20_000;
 const check: Check = async (context) => {
   const topic = context.scoped('ws03-orders');
   const groupId = context.scoped('ws03-group');
-  const { startReader } = (await import(pathToFileURL(context.file).href)) as Exercise;
+  const { startReader } = await importExercise<Exercise>(context);
   const others = Array.from({ length: partitionCount }, (_, partition) => partition).filter((partition) => !(wanted as readonly number[]).includes(partition));
   const orders = makeOrders({ count: orderCount, customers: 30, seed: context.seed });
   const partitionOf = new Map(orders.map((order, index) => [order.id, index % partitionCount]));
   const expected = orders.filter((order) => (wanted as readonly number[]).includes(partitionOf.get(order.id) ?? -1));
 
-  const kafka = checkKafka(context);
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = await connectCheckProducer(kafka);
+  const { admin, producer } = await connectCheckClients(context);
   let reader: Consumer | undefined;
   const stopAll = () => Promise.allSettled([reader?.disconnect(), producer.disconnect(), admin.disconnect()]);
   const unregister = stopOnAbort(context.signal, stopAll);

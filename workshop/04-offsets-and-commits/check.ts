@@ -10,12 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  checkKafka,
   committedOffsets,
-  connectCheckProducer,
   formatCount,
   formatList,
-  groupAssignment,
   groupLag,
   item,
   makeOrders,
@@ -24,6 +21,8 @@ import {
   readTopic,
   stopOnAbort,
   waitFor,
+  connectCheckClients,
+  waitForAssignment,
 } from '../lib/check-kit.js';
 import { startLearnerProcess, type LearnerProcess } from '../lib/learner-process.js';
 import type { Check, CheckItem } from '../lib/types.js';
@@ -74,10 +73,7 @@ const check: Check = async (context) => {
   const outFile = join(dir, 'orders.jsonl');
   const args = { brokers: [...context.brokers], topic, groupId, clientId: context.scoped('ws04-archiver'), outFile };
 
-  const kafka = checkKafka(context);
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = await connectCheckProducer(kafka);
+  const { admin, producer } = await connectCheckClients(context);
   let child: LearnerProcess | undefined;
   const stopAll = () => Promise.allSettled([producer.disconnect(), admin.disconnect()]);
   const unregister = stopOnAbort(context.signal, stopAll);
@@ -87,12 +83,12 @@ const check: Check = async (context) => {
   try {
     child = startLearnerProcess({ file: context.file, args, signal: context.signal });
     // The stream starts once the archiver owns the partitions, so it is read as it arrives.
-    const joined = await waitFor(
-      async () => {
-        const assignment = await groupAssignment(admin, groupId, topic);
-        return !child?.running || (assignment.state === 'Stable' && assignment.members.some((member) => member.partitions.length > 0));
-      },
-      { timeoutMs: joinTimeoutMs, signal: context.signal, intervalMs: 250 },
+    const { reached: joined } = await waitForAssignment(
+      admin,
+      groupId,
+      topic,
+      (assignment) => !child?.running || (assignment.state === 'Stable' && assignment.members.some((member) => member.partitions.length > 0)),
+      { timeoutMs: joinTimeoutMs, signal: context.signal },
     );
     if (!joined || !child.running)
       return failed('the archiver starts and joins its group', `a member of ${groupId}`, child.running ? 'it never joined' : 'it exited');
@@ -165,7 +161,7 @@ const check: Check = async (context) => {
     const uncommittedAtKill = [...atKill.ids.keys()].filter(allowed).length;
     // The killed member stays in the group until its session times out; waiting it out lets the next
     // run (or `reset`) find the group empty.
-    await waitFor(async () => (await groupAssignment(admin, groupId, topic)).members.length === 0, {
+    await waitForAssignment(admin, groupId, topic, (assignment) => assignment.members.length === 0, {
       timeoutMs: sessionTimeoutMs + 4_000,
       signal: context.signal,
       intervalMs: 500,

@@ -7,12 +7,10 @@
  * against the time each order's save finished.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import type { Consumer } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import {
   checkKafka,
-  connectCheckProducer,
   formatCount,
   formatList,
   groupLag,
@@ -23,6 +21,8 @@ import {
   stopOnAbort,
   waitFor,
   runFirstHint,
+  importExercise,
+  connectCheckClients,
 } from '../lib/check-kit.js';
 import type { Check } from '../lib/types.js';
 
@@ -41,13 +41,10 @@ const sampleEveryMs = 1_000;
 const check: Check = async (context) => {
   const topic = context.scoped('ws05-orders');
   const groupId = context.scoped('ws05-group');
-  const { startSaver } = (await import(pathToFileURL(context.file).href)) as Exercise;
+  const { startSaver } = await importExercise<Exercise>(context);
   const orders = makeOrders({ count: orderCount, customers: 40, seed: context.seed });
 
-  const kafka = checkKafka(context);
-  const admin = kafka.admin();
-  await admin.connect();
-  const producer = await connectCheckProducer(kafka);
+  const { admin, producer } = await connectCheckClients(context);
   let saver: Consumer | undefined;
   const stopAll = () => Promise.allSettled([saver?.disconnect(), producer.disconnect(), admin.disconnect()]);
   const unregister = stopOnAbort(context.signal, stopAll);

@@ -5,11 +5,10 @@
  * write with acks 1 needs the leader to die in the millisecond before its followers copy it, so the
  * check also reads the settings back from the cluster rather than counting on that luck.
  */
-import { pathToFileURL } from 'node:url';
 import type { Admin, Producer, ProducerConfig } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import { connectClient, createKafka, createProducer } from '../../shared/kafka-client.js';
-import { formatCount, formatList, item, makeOrders, readTopic } from '../lib/check-kit.js';
+import { formatCount, formatList, item, makeOrders, readTopic, importExercise } from '../lib/check-kit.js';
 import { startThrowawayCluster, type ThrowawayCluster } from '../lib/cluster.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
@@ -54,7 +53,7 @@ async function leadersPerNode(admin: Admin, topic: string): Promise<Map<number, 
 }
 
 const check: Check = async (context) => {
-  const learner = (await import(pathToFileURL(context.file).href)) as LearnerModule;
+  const learner = await importExercise<LearnerModule>(context);
   const replicationFactor = learner.topicSettings?.replicationFactor;
   const configs = learner.topicSettings?.configs;
   const { producerConfig, acks } = learner;

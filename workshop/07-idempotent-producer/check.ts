@@ -3,11 +3,10 @@
  * loses the broker's answer to every fourth produce request after the broker wrote it. KafkaJS then
  * retries a send the broker already has; only an idempotent producer keeps that from writing twice.
  */
-import { pathToFileURL } from 'node:url';
 import type { Producer, ProducerConfig } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import { connectClient, createKafka, createProducer } from '../../shared/kafka-client.js';
-import { makeOrders, readTopic } from '../lib/check-kit.js';
+import { makeOrders, readTopic, importExercise } from '../lib/check-kit.js';
 import { AnswerDroppingProxy } from '../lib/faults.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
@@ -22,7 +21,7 @@ interface LearnerModule {
 }
 
 const check: Check = async (context) => {
-  const { producerConfig, acks } = (await import(pathToFileURL(context.file).href)) as LearnerModule;
+  const { producerConfig, acks } = await importExercise<LearnerModule>(context);
   if (producerConfig === undefined || acks === undefined) {
     return [
       {

@@ -13,12 +13,12 @@ import {
   connectCheckProducer,
   formatCount,
   formatList,
-  groupAssignment,
   item,
   makeOrders,
   produceOrders,
   readTopic,
   waitFor,
+  waitForAssignment,
 } from '../lib/check-kit.js';
 import { startLearnerProcess } from '../lib/learner-process.js';
 import type { Check, CheckItem } from '../lib/types.js';
@@ -82,14 +82,11 @@ const check: Check = async (context) => {
     if (exit === undefined) learner.kill('SIGKILL');
     const finalExit = exit ?? (await learner.exited);
 
-    let assignment = await groupAssignment(admin, group, topic);
-    const left = await waitFor(
-      async () => {
-        assignment = await groupAssignment(admin, group, topic);
-        return assignment.members.length === 0;
-      },
-      { timeoutMs: leaveWithinMs, signal: context.signal, intervalMs: 200 },
-    );
+    const { reached: left, assignment } = await waitForAssignment(admin, group, topic, (current) => current.members.length === 0, {
+      timeoutMs: leaveWithinMs,
+      signal: context.signal,
+      intervalMs: 200,
+    });
 
     // Which record each processed id was, so the file can be compared with the committed offsets.
     const { records } = await readTopic(context, topic);
@@ -154,7 +151,7 @@ const check: Check = async (context) => {
       ),
     ];
     // The next run starts by deleting the group, which the broker refuses while a vanished member still holds a seat.
-    if (!left) await waitFor(async () => (await groupAssignment(admin, group, topic)).members.length === 0, { timeoutMs: 10_000, signal: context.signal });
+    if (!left) await waitForAssignment(admin, group, topic, (current) => current.members.length === 0, { timeoutMs: 10_000, signal: context.signal });
     return items;
   } finally {
     await admin.disconnect().catch(() => {});

@@ -3,11 +3,11 @@
  * learner's sendAll, through a producer that counts the sends waiting on the broker at each moment.
  * A ratio of rates, not a rate: a slow laptop or a busy broker slows both alike.
  */
-import { pathToFileURL } from 'node:url';
 import type { Message, Producer, ProducerRecord } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import { connectClient, createKafka, createProducer } from '../../shared/kafka-client.js';
-import { formatCount, makeOrders, readTopic, type TestOrder } from '../lib/check-kit.js';
+import { formatCount, makeOrders, readTopic, importExercise } from '../lib/check-kit.js';
+import type { Order } from '../lib/order.js';
 import type { Check } from '../lib/types.js';
 
 const orderCount = 10_000;
@@ -20,7 +20,7 @@ const maxMessagesPerSend = 1_000;
 
 type SendAll = (producer: Producer, topic: string, messages: readonly Message[]) => Promise<void>;
 
-function messagesOf(orders: readonly TestOrder[]): Message[] {
+function messagesOf(orders: readonly Order[]): Message[] {
   return orders.map((order) => ({ key: order.customer, value: JSON.stringify(order) }));
 }
 
@@ -62,7 +62,7 @@ function countingProducer(producer: Producer, stats: SendStats): Producer {
 }
 
 const check: Check = async (context) => {
-  const { sendAll } = (await import(pathToFileURL(context.file).href)) as { sendAll?: SendAll };
+  const { sendAll } = await importExercise<{ sendAll?: SendAll }>(context);
   if (typeof sendAll !== 'function') {
     return [
       {

@@ -5,11 +5,11 @@
  * order's processOrder fails once, as a service that is briefly down does: that order must be retried
  * and processed, not dead-lettered.
  */
-import { pathToFileURL } from 'node:url';
-import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { messageOf } from '../../shared/errors.js';
 import { connectClient, createConsumer, createProducer } from '../../shared/kafka-client.js';
-import { checkKafka, formatCount, formatList, groupLag, item, makeOrders, readTopic, seededRandom, waitFor } from '../lib/check-kit.js';
+import { checkKafka, formatCount, formatList, groupLag, item, makeOrders, readTopic, seededRandom, waitFor, importExercise } from '../lib/check-kit.js';
+import type { HandleArgs } from '../lib/order.js';
 import type { Check, CheckItem } from '../lib/types.js';
 
 const goodCount = 500;
@@ -17,12 +17,6 @@ const poisonCount = 20;
 /** A consumer that keeps up drains 520 messages in a second or two; one stuck on a poison message never does. */
 const drainTimeoutMs = 30_000;
 
-interface HandleArgs {
-  topic: string;
-  message: KafkaMessage;
-  producer: Producer;
-  processOrder: (order: { id: string }) => Promise<void>;
-}
 type HandleMessage = (args: HandleArgs) => Promise<void>;
 
 /** Half cannot be parsed at all, half are JSON that breaks the order's schema. */
@@ -31,7 +25,7 @@ function poisonValue(index: number): string {
 }
 
 const check: Check = async (context) => {
-  const { handleMessage } = (await import(pathToFileURL(context.file).href)) as { handleMessage?: HandleMessage };
+  const { handleMessage } = await importExercise<{ handleMessage?: HandleMessage }>(context);
   if (typeof handleMessage !== 'function') {
     return [
       item(

@@ -6,9 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import kafkajs from 'kafkajs';
 import type { Admin, IHeaders, Producer } from 'kafkajs';
 import { createConsumer, createKafka, createProducer, type KafkaClient } from '../../shared/kafka-client.js';
+import type { Order } from './order.js';
 import type { CheckContext, CheckItem } from './types.js';
 
 const { AssignerProtocol } = kafkajs;
@@ -28,7 +30,6 @@ export function item(name: string, ok: boolean, expected: string, actual: string
   return ok || hint === undefined ? { name, ok, expected, actual } : { name, ok, expected, actual, hint };
 }
 
-/** mulberry32: a small, fast PRNG, so the same seed gives the same orders on every run. */
 /** A hint for a consumer call KafkaJS refuses before run() (pause, seek, commitOffsets): undefined for any other error. */
 export function runFirstHint(error: unknown): string | undefined {
   return /must be called first|not initialized/i.test(error instanceof Error ? error.message : String(error))
@@ -36,6 +37,7 @@ export function runFirstHint(error: unknown): string | undefined {
     : undefined;
 }
 
+/** mulberry32: a small, fast PRNG, so the same seed gives the same orders on every run. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -47,17 +49,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A test order: small, JSON, and numbered per customer so order within a customer can be checked. */
-export interface TestOrder {
-  /** Unique in one check run: `order-000042`. */
-  id: string;
-  /** `customer-07`. */
-  customer: string;
-  /** 1, 2, 3 … per customer, in the order the orders were made. */
-  seq: number;
-  amount: number;
-}
-
 export interface MakeOrdersOptions {
   count: number;
   customers: number;
@@ -65,7 +56,7 @@ export interface MakeOrdersOptions {
 }
 
 /** `count` orders spread at random over `customers` customers, each customer's numbered from 1. */
-export function makeOrders({ count, customers, seed }: MakeOrdersOptions): TestOrder[] {
+export function makeOrders({ count, customers, seed }: MakeOrdersOptions): Order[] {
   const random = seededRandom(seed);
   const width = String(customers).length;
   const seqs = new Map<string, number>();
@@ -78,12 +69,12 @@ export function makeOrders({ count, customers, seed }: MakeOrdersOptions): TestO
 }
 
 /** The order in a record's value, or undefined when the value is not one. */
-export function parseOrder(value: string | Buffer | null): TestOrder | undefined {
+export function parseOrder(value: string | Buffer | null): Order | undefined {
   if (value === null) return undefined;
   try {
-    const parsed = JSON.parse(value.toString()) as Partial<TestOrder>;
+    const parsed = JSON.parse(value.toString()) as Partial<Order>;
     if (typeof parsed.id !== 'string' || typeof parsed.customer !== 'string' || typeof parsed.seq !== 'number') return undefined;
-    return parsed as TestOrder;
+    return parsed as Order;
   } catch {
     return undefined;
   }
@@ -94,11 +85,34 @@ export function checkKafka(context: CheckContext, name = 'ws-check'): KafkaClien
   return createKafka({ clientId: context.scoped(name), brokers: context.brokers, log: context.log });
 }
 
+/**
+ * The module under test (the learner's file or the reference solution), imported as ESM. `Module`
+ * is what the check expects of it: a check that must survive a missing export types each as optional.
+ */
+export async function importExercise<Module>(context: CheckContext): Promise<Module> {
+  return (await import(pathToFileURL(context.file).href)) as Module;
+}
+
+export interface CheckClients {
+  kafka: KafkaClient;
+  admin: Admin;
+  producer: Producer;
+}
+
+/** The check's Kafka client with its admin and producer connected; the caller disconnects both. */
+export async function connectCheckClients(context: CheckContext, name?: string): Promise<CheckClients> {
+  const kafka = checkKafka(context, name);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = await connectCheckProducer(kafka);
+  return { kafka, admin, producer };
+}
+
 export interface ProduceOrdersOptions {
   /** `customer` keys each order by its customer id; `none` sends it without a key. Default `customer`. */
   key?: 'customer' | 'none';
   /** Sends each order to this partition instead of letting its key decide. */
-  partitionOf?: (order: TestOrder, index: number) => number;
+  partitionOf?: (order: Order, index: number) => number;
   /** Orders per send. Default 500. */
   batchSize?: number;
   /** Stops sending (and resolves with what was acknowledged so far) when it aborts. */
@@ -109,9 +123,9 @@ export interface ProduceOrdersOptions {
  * Sends the orders in order, one send at a time, and returns the ones the broker acknowledged (all of
  * them unless a send failed or the signal aborted). The caller owns the producer.
  */
-export async function produceOrders(producer: Producer, topic: string, orders: readonly TestOrder[], options: ProduceOrdersOptions = {}): Promise<TestOrder[]> {
+export async function produceOrders(producer: Producer, topic: string, orders: readonly Order[], options: ProduceOrdersOptions = {}): Promise<Order[]> {
   const batchSize = options.batchSize ?? 500;
-  const acknowledged: TestOrder[] = [];
+  const acknowledged: Order[] = [];
   for (let start = 0; start < orders.length && !options.signal?.aborted; start += batchSize) {
     const batch = orders.slice(start, start + batchSize);
     await producer.send({
@@ -141,7 +155,7 @@ export interface TopicRecord {
   value: string | null;
   headers: Record<string, string>;
   /** The value as a test order, when it is one. */
-  order: TestOrder | undefined;
+  order: Order | undefined;
 }
 
 export interface TopicContents {
@@ -316,4 +330,30 @@ export async function groupAssignment(admin: Admin, group: string, topic: string
     return { memberId: member.memberId, clientId: member.clientId, partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b) };
   });
   return { state: description?.state ?? 'Dead', members };
+}
+
+export interface AssignmentWait {
+  /** Whether the condition held before the time was up. */
+  reached: boolean;
+  /** The last assignment seen, to say what there was instead. */
+  assignment: GroupAssignment;
+}
+
+/** Polls the broker's view of the group (every 250 ms unless told) until the condition holds on it or the time is up. */
+export async function waitForAssignment(
+  admin: Admin,
+  group: string,
+  topic: string,
+  condition: (assignment: GroupAssignment) => boolean,
+  options: WaitForOptions,
+): Promise<AssignmentWait> {
+  let assignment: GroupAssignment = { state: 'Dead', members: [] };
+  const reached = await waitFor(
+    async () => {
+      assignment = await groupAssignment(admin, group, topic);
+      return condition(assignment);
+    },
+    { intervalMs: 250, ...options },
+  );
+  return { reached, assignment };
 }
