@@ -44,6 +44,8 @@ interface Point {
   /** Mean value size, bytes. */
   bytes: number;
   subjects: Record<string, Figures | undefined>;
+  /** The machine's 1-minute load average when the point had been measured. */
+  loadAverage: string;
   /** Wall-clock ratios: harness over bare KafkaJS (lower is better), harness rate over Java's (higher is better). */
   ratios: { fileToBare: number; noneToBare: number; fileRateToJava: number | undefined; noneRateToJava: number | undefined };
 }
@@ -262,6 +264,7 @@ await runCli(async () => {
       count: messages,
       bytes,
       subjects,
+      loadAverage: loadAverage(),
       ratios: {
         fileToBare: round2(file.wallMs / bareRun.wallMs),
         noneToBare: round2(none.wallMs / bareRun.wallMs),
@@ -281,7 +284,7 @@ await runCli(async () => {
       figures?.cpuMs === undefined ? undefined : (figures.cpuMs / 1000).toFixed(2),
       figures?.peakRssMiB,
     ]);
-    console.log(`\n${point.processes} process(es), ${point.count.toLocaleString('en')} messages of ${point.bytes} B (load average ${loadAverage()})`);
+    console.log(`\n${point.processes} process(es), ${point.count.toLocaleString('en')} messages of ${point.bytes} B (load average ${point.loadAverage})`);
     console.log(formatTable(['RUN', 'RECORDS', 'RECORDS/S', 'MB/S', 'WALL S', 'CPU S', 'PEAK RSS MIB'], rows));
     const { fileToBare, noneToBare, fileRateToJava, noneRateToJava } = point.ratios;
     console.log(
@@ -410,7 +413,7 @@ await runCli(async () => {
     };
 
     if (argv.json) {
-      console.log(JSON.stringify({ ...point, startupMs: startups, e2e, idle, loadAverage: loadAverage() }));
+      console.log(JSON.stringify({ ...point, startupMs: startups, e2e, idle }));
       return ExitCodes.ok;
     }
     printPoint(point);
