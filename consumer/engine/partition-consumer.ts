@@ -74,9 +74,10 @@ export interface PartitionConsumerOptions {
    */
   beforeJoin?: (() => Promise<void>) | undefined;
   /**
-   * With endOffsets: awaited once every assigned partition has reached its end, before the consumer
-   * leaves the group. The consume CLI holds each child here until all have, since a member that
-   * leaves makes the others stop their work and rebalance. Absent: it leaves at once.
+   * With endOffsets and static partitions: awaited once every assigned partition has reached its
+   * end, before the consumer leaves the group. The consume CLI holds each child here until all have,
+   * since a member that leaves makes the others stop their work and rebalance. Absent, or with the
+   * group's own assignment: it leaves at once.
    */
   atEnd?: (() => Promise<void>) | undefined;
 }
@@ -290,8 +291,10 @@ export class PartitionConsumer {
     this.#atEnd = true;
     this.#log.info({ partitions: this.#assigned }, 'every assigned partition reached its end offset');
     const leave = (): void => this.#finishSoon(FinishReasons.end);
-    const { atEnd } = this.#options;
-    if (atEnd) atEnd().then(leave, leave);
+    // Only static slices wait: with the group's own balancing a rebalance while it waited could hand
+    // this member partitions that are not at their end, which it would then leave unread.
+    const { atEnd, assignment } = this.#options;
+    if (atEnd && assignment.mode === 'static') atEnd().then(leave, leave);
     else leave();
   }
 
