@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../../../consumer/admin/openapi.js';
 
 type Operation = { parameters?: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[] };
-const document = openApiDocument() as { paths: Record<string, Record<string, Operation>> };
+const document = openApiDocument() as { paths: Record<string, Record<string, Operation> | undefined> };
 const queryOf = (path: string, method: string) => (document.paths[path]?.[method]?.parameters ?? []).filter((parameter) => parameter.in === 'query');
 
 describe('openApiDocument', () => {
