@@ -1,8 +1,8 @@
 /**
  * npm run bench:consume — this consumer beside bare KafkaJS (the same processes, eachBatch and
  * JSON.parse, nothing else), kcat and Apache Kafka's ConsumerPerformance, on one pre-filled topic;
- * then the start-up on an empty topic, end-to-end latency with the producer at a fixed 2,000 msg/s,
- * and the idle CPU of every consumer process. Every figure is wall clock from the command to its
+ * then the start-up on an empty topic and the idle CPU of every consumer process (end-to-end
+ * latency is bench:latency's). Every figure is wall clock from the command to its
  * exit, start-up included, so the ratios show what the harness itself costs.
  *
  *   npm run bench:consume -- [--quick] [-c 1000000] [-p 3] [--size 1000] [--scaling] [--json]
@@ -56,7 +56,7 @@ await runCli(async () => {
   const config = settings();
   const argv = await createCli(hideBin(process.argv), { scriptName: 'npm run bench:consume --' })
     .usage(
-      'Usage: npm run bench:consume -- [--quick] [-c N] [-p N] [--size BYTES] [--scaling] [--json]\n\nThis consumer vs bare KafkaJS, kcat and Java ConsumerPerformance; start-up; end-to-end latency; idle CPU.',
+      'Usage: npm run bench:consume -- [--quick] [-c N] [-p N] [--size BYTES] [--scaling] [--json]\n\nThis consumer vs bare KafkaJS, kcat and Java ConsumerPerformance; start-up; idle CPU (end-to-end latency: npm run bench:latency).',
     )
     .options({
       brokers: brokersFlag(config),
@@ -73,7 +73,6 @@ await runCli(async () => {
         describe: 'Run the "how cost grows" table: 1, 2, 3, 6 processes; 100 B, 1 KB, 10 KB; 1M and 5M messages',
       },
       'skip-java': { type: 'boolean', default: false, describe: 'Leave out Java ConsumerPerformance' },
-      'latency-seconds': { type: 'number', default: 30, describe: 'How long the 2,000 msg/s latency run lasts' },
       'idle-seconds': { type: 'number', default: 30, describe: 'How long idle CPU is measured' },
       quick: { type: 'boolean', default: false, describe: '100,000 messages and 10 s phases: about a minute in all' },
       json: { type: 'boolean', default: false, describe: 'Print the results as one JSON object' },
@@ -88,7 +87,6 @@ await runCli(async () => {
   const count = argv.quick ? 100_000 : requireInteger('count', argv.count, 1_000);
   const processes = requireInteger('processes', argv.processes, 1, 6);
   const size = argv.size === undefined ? undefined : requireInteger('size', argv.size, 60, 900_000);
-  const latencySeconds = argv.quick ? 10 : requireInteger('latency-seconds', argv['latency-seconds'], 1);
   const idleSeconds = argv.quick ? 10 : requireInteger('idle-seconds', argv['idle-seconds'], 1);
   const log = getLogger('bench-consume');
   const quiet = createRootLogger({ level: 'silent' });
@@ -349,9 +347,9 @@ await runCli(async () => {
       startups.push(Math.round(performance.now() - startedAt));
     }
 
-    // End-to-end latency: a consumer that is already in the group, the producer at a fixed rate.
-    const latencyTopic = await newTopic();
-    progress(`measuring end-to-end latency at 2,000 msg/s for ${latencySeconds} s…`);
+    // Idle CPU: a consumer in its group with nothing to read. (End-to-end latency is bench:latency's,
+    // beside Kafka's EndToEndLatency run at the same time.)
+    const idleTopic = await newTopic();
     const consumer = spawn(
       process.execPath,
       [
@@ -359,36 +357,29 @@ await runCli(async () => {
         '-b',
         brokerList,
         '-t',
-        latencyTopic,
+        idleTopic,
         '-G',
-        `bench-e2e-${randomUUID()}`,
+        `bench-idle-${randomUUID()}`,
         '-p',
         String(processes),
         '--sink',
         'none',
         '--dlq',
         'none',
-        '--json',
       ],
       {
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // Only its logs matter here: they say when each child has joined.
+        stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, LOG_FORMAT: 'json' },
       },
     );
-    let consumerOut = '';
     let consumerErr = '';
-    consumer.stdout.on('data', (chunk: Buffer) => (consumerOut += chunk.toString()));
     consumer.stderr.on('data', (chunk: Buffer) => (consumerErr += chunk.toString()));
     const consumerExited = new Promise<number | null>((resolve) => consumer.once('close', resolve));
     for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < processes; waited += 100) {
-      if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the latency consumer did not join its group within 60 s');
+      if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the idle consumer did not join its group within 60 s');
       await sleep(100);
     }
-    await sleep(1_000);
-    await produce(latencyTopic, ['-r', '2000', '--duration', String(latencySeconds), '-k', 'id', '--workers', '1']);
-    await sleep(1_000);
-
-    // Idle CPU: the same processes, now with nothing to read.
     progress(`measuring idle CPU of the consumer's processes for ${idleSeconds} s…`);
     const pids = processTree(consumer.pid as number);
     const before = new Map(pids.map((pid) => [pid, cpuTimeMs(pid) ?? 0]));
@@ -402,25 +393,14 @@ await runCli(async () => {
     }));
 
     consumer.kill('SIGINT');
-    if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the latency consumer failed: ${consumerErr.trim().split('\n').pop()}`);
-    const e2eReport = JSON.parse(consumerOut) as ConsumeReport;
-    const e2e = {
-      p50Ms: e2eReport.endToEnd.p50Ms,
-      p99Ms: e2eReport.endToEnd.p99Ms,
-      p999Ms: e2eReport.endToEnd.p999Ms,
-      maxMs: e2eReport.endToEnd.maxMs,
-      samples: e2eReport.endToEnd.samples,
-    };
+    if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the idle consumer failed: ${consumerErr.trim().split('\n').pop()}`);
 
     if (argv.json) {
-      console.log(JSON.stringify({ ...point, startupMs: startups, e2e, idle }));
+      console.log(JSON.stringify({ ...point, startupMs: startups, idle }));
       return ExitCodes.ok;
     }
     printPoint(point);
     console.log(`start-up, -e on an empty topic with ${processes} processes: ${startups.map((ms) => `${(ms / 1000).toFixed(2)} s`).join(', ')}`);
-    console.log(
-      `end-to-end latency at 2,000 msg/s (${e2e.samples} messages): p50 ${e2e.p50Ms} ms, p99 ${e2e.p99Ms} ms, p99.9 ${e2e.p999Ms} ms, max ${e2e.maxMs} ms`,
-    );
     console.log(`idle CPU over ${idleSeconds} s: ${idle.map((entry) => `${entry.role} ${entry.pid} ${entry.percentOfCore} %`).join(', ')}`);
     return ExitCodes.ok;
   } finally {
