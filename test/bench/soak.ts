@@ -10,7 +10,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,6 +23,7 @@ import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { getLogger } from '../../shared/logger.js';
 import { distPath, projectRoot } from '../../shared/paths.js';
 import { processTree } from './lib/measure.js';
+import { anyFreePort } from '../../kafka/testing/free-ports.js';
 
 const processNames = ['producer', 'consumer', 'admin'] as const;
 type ProcessName = (typeof processNames)[number];
@@ -64,17 +64,6 @@ function sampleTree(child: ChildProcess): ProcessSample | null {
   const pids = processTree(child.pid);
   const kib = pids.reduce((sum, pid) => sum + statusKiB(pid), 0);
   return { rssMiB: Math.round(kib / 102.4) / 10, fds: pids.reduce((sum, pid) => sum + fdCount(pid), 0) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 interface Started {
@@ -246,7 +235,7 @@ await runCli(async () => {
   const started: Started[] = [];
   try {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6, replicationFactor: 1 }] });
-    const port = await freePort();
+    const port = await anyFreePort('127.0.0.1');
     const url = `http://127.0.0.1:${port}`;
     const adminServer = start('consumer/admin/cli.js', [], {
       ADMIN_PORT: String(port),
