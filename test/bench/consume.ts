@@ -7,7 +7,6 @@
  *
  *   npm run bench:consume -- [--quick] [-c 1000000] [-p 3] [--size 1000] [--scaling] [--json]
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,7 +21,7 @@ import { connectClient, createKafka, createProducer } from '../../shared/kafka-c
 import { createRootLogger, getLogger } from '../../shared/logger.js';
 import { distPath } from '../../shared/paths.js';
 import { formatTable } from '../../shared/table.js';
-import { cpuTimeMs, processTree, runMeasured, type MeasuredRun } from './lib/measure.js';
+import { cpuTimeMs, processTree, runMeasured, startJoinedConsumer, type MeasuredRun } from './lib/measure.js';
 
 /** One subject's run over the whole topic. */
 interface Figures {
@@ -350,38 +349,9 @@ await runCli(async () => {
     // Idle CPU: a consumer in its group with nothing to read. (End-to-end latency is bench:latency's,
     // beside Kafka's EndToEndLatency run at the same time.)
     const idleTopic = await newTopic();
-    const consumer = spawn(
-      process.execPath,
-      [
-        distPath('consumer/cli/cli.js'),
-        '-b',
-        brokerList,
-        '-t',
-        idleTopic,
-        '-G',
-        `bench-idle-${randomUUID()}`,
-        '-p',
-        String(processes),
-        '--sink',
-        'none',
-        '--dlq',
-        'none',
-      ],
-      {
-        // Only its logs matter here: they say when each child has joined.
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, LOG_FORMAT: 'json' },
-      },
-    );
-    let consumerErr = '';
-    consumer.stderr.on('data', (chunk: Buffer) => (consumerErr += chunk.toString()));
-    const consumerExited = new Promise<number | null>((resolve) => consumer.once('close', resolve));
-    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < processes; waited += 100) {
-      if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the idle consumer did not join its group within 60 s');
-      await sleep(100);
-    }
+    const consumer = await startJoinedConsumer({ brokers: brokerList, topic: idleTopic, group: `bench-idle-${randomUUID()}`, processes });
     progress(`measuring idle CPU of the consumer's processes for ${idleSeconds} s…`);
-    const pids = processTree(consumer.pid as number);
+    const pids = processTree(consumer.pid);
     const before = new Map(pids.map((pid) => [pid, cpuTimeMs(pid) ?? 0]));
     const idleStarted = performance.now();
     await sleep(idleSeconds * 1000);
@@ -392,8 +362,7 @@ await runCli(async () => {
       percentOfCore: Math.round((((cpuTimeMs(pid) ?? 0) - (before.get(pid) ?? 0)) / idleMs) * 10_000) / 100,
     }));
 
-    consumer.kill('SIGINT');
-    if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the idle consumer failed: ${consumerErr.trim().split('\n').pop()}`);
+    if ((await consumer.stop()) !== 0) throw new HarnessError(ErrorCodes.runtime, `the idle consumer failed: ${consumer.stderr().trim().split('\n').pop()}`);
 
     if (argv.json) {
       console.log(JSON.stringify({ ...point, startupMs: startups, idle }));

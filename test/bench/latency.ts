@@ -6,7 +6,6 @@
  * clients do. Also prints the producer's own send latency (send to acknowledgement), the first part
  * of the end-to-end path. Prints the figures (--json: one object).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,7 +18,7 @@ import { ErrorCodes, ExitCodes, HarnessError } from '../../shared/errors.js';
 import { connectClient, createKafka } from '../../shared/kafka-client.js';
 import { getLogger } from '../../shared/logger.js';
 import { distPath } from '../../shared/paths.js';
-import { runMeasured } from './lib/measure.js';
+import { runMeasured, startJoinedConsumer } from './lib/measure.js';
 
 interface Percentiles {
   p50Ms: number;
@@ -71,35 +70,7 @@ await runCli(async () => {
     const javaTopic = await newTopic(1);
     const topic = await newTopic(6);
     // The harness's consumers join their group first: the figure is the steady state, not the join.
-    const consumer = spawn(
-      process.execPath,
-      [
-        distPath('consumer/cli/cli.js'),
-        '-b',
-        brokerList,
-        '-t',
-        topic,
-        '-G',
-        `bench-e2e-${randomUUID()}`,
-        '-p',
-        String(processes),
-        '--sink',
-        'none',
-        '--dlq',
-        'none',
-        '--json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' } },
-    );
-    let consumerOut = '';
-    let consumerErr = '';
-    consumer.stdout.on('data', (chunk: Buffer) => (consumerOut += chunk.toString()));
-    consumer.stderr.on('data', (chunk: Buffer) => (consumerErr += chunk.toString()));
-    const consumerExited = new Promise<number | null>((resolve) => consumer.once('close', resolve));
-    for (let waited = 0; (consumerErr.match(/"msg":"joined the group"/g)?.length ?? 0) < processes; waited += 100) {
-      if (waited > 60_000) throw new HarnessError(ErrorCodes.runtime, 'the consumer did not join its group within 60 s');
-      await sleep(100);
-    }
+    const consumer = await startJoinedConsumer({ brokers: brokerList, topic, group: `bench-e2e-${randomUUID()}`, processes, args: ['--json'] });
     await sleep(1_000);
 
     progress(`measuring at 2,000 msg/s for ${seconds} s, and Kafka's EndToEndLatency (${javaRecords.toLocaleString('en')} records) at the same time…`);
@@ -142,8 +113,7 @@ await runCli(async () => {
     if (produceRun.code !== 0) throw new HarnessError(ErrorCodes.runtime, `producing failed: ${produceRun.stderr.trim().split('\n').pop()}`);
     const producerReport = JSON.parse(produceRun.stdout) as ProduceReport;
     await sleep(1_000);
-    consumer.kill('SIGINT');
-    if ((await consumerExited) !== 0) throw new HarnessError(ErrorCodes.runtime, `the consumer failed: ${consumerErr.trim().split('\n').pop()}`);
+    if ((await consumer.stop()) !== 0) throw new HarnessError(ErrorCodes.runtime, `the consumer failed: ${consumer.stderr().trim().split('\n').pop()}`);
     // "Percentiles: 50th = 1, 99th = 3, 99.9th = 7" (whole milliseconds, rounded down) and "Avg latency: 1.2345 ms".
     const percentiles = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(javaRun.stdout);
     if (javaRun.code !== 0 || !percentiles)
@@ -155,7 +125,7 @@ await runCli(async () => {
       avgMs: Number(/Avg latency: ([\d.]+) ms/.exec(javaRun.stdout)?.[1]),
       seconds: Math.round(javaRun.wallMs / 100) / 10,
     };
-    const { endToEnd } = JSON.parse(consumerOut) as ConsumeReport;
+    const { endToEnd } = JSON.parse(consumer.stdout()) as ConsumeReport;
     const harness: Percentiles & { samples: number } = {
       p50Ms: endToEnd.p50Ms,
       p99Ms: endToEnd.p99Ms,

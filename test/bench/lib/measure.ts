@@ -4,6 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { distPath } from '../../../shared/paths.js';
 
 export interface MeasuredRun {
   code: number | null;
@@ -89,4 +91,55 @@ export function runMeasured(command: string, args: readonly string[], env: NodeJ
       });
     });
   });
+}
+
+/** A `npm run consume` whose children have all joined their group, for measuring it in its steady state. */
+export interface JoinedConsumer {
+  readonly pid: number;
+  /** What it printed so far (its --json report once it has exited). */
+  stdout(): string;
+  stderr(): string;
+  /** Asks it to stop (SIGINT: finish, commit, leave) and resolves with its exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface JoinedConsumerOptions {
+  brokers: string;
+  topic: string;
+  group: string;
+  processes: number;
+  /** Extra flags, e.g. ['--json'] for the final report on stdout. */
+  args?: readonly string[];
+}
+
+/** Starts the consume CLI (sink and dead letters off) and resolves once every child says it joined the group. */
+export async function startJoinedConsumer(options: JoinedConsumerOptions): Promise<JoinedConsumer> {
+  const { brokers, topic, group, processes, args = [] } = options;
+  const child = spawn(
+    process.execPath,
+    [distPath('consumer/cli/cli.js'), '-b', brokers, '-t', topic, '-G', group, '-p', String(processes), '--sink', 'none', '--dlq', 'none', ...args],
+    // Its JSON logs say when each child has joined.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' } },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const joined = () => err.match(/"msg":"joined the group"/g)?.length ?? 0;
+  for (const deadline = Date.now() + 60_000; joined() < processes; await sleep(100)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the consumer's ${processes} children did not all join group ${group} within 60 s: ${err.trim().split('\n').pop() ?? ''}`);
+    }
+  }
+  return {
+    pid: child.pid as number,
+    stdout: () => out,
+    stderr: () => err,
+    stop: () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
 }
