@@ -183,7 +183,8 @@ function chart(samples: readonly Sample[]): string {
   const minutes = Math.max(1, Math.round(maxSeconds / 60));
   const timeTicks = Array.from({ length: 6 }, (_, index) => Math.round((minutes / 5) * index));
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11" role="img">`,
+    '<title>RSS of the producer, consumer and admin process trees over the soak run</title>',
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...ticks.map(
       (mib) =>
