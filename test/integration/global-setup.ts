@@ -9,8 +9,10 @@ import { describeRunning } from '../../kafka/broker-control.js';
 import { LocalCluster } from '../../kafka/local-cluster.js';
 import { selectBroker } from '../../kafka/broker-selection.js';
 import { settings } from '../../shared/config.js';
-import { createRootLogger } from '../../shared/logger.js';
+import { connectClient, createKafka } from '../../shared/kafka-client.js';
+import { createRootLogger, type Logger } from '../../shared/logger.js';
 import { projectRoot } from '../../shared/paths.js';
+import { ensureTopic } from '../../shared/topics.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +23,21 @@ declare module 'vitest' {
 
 /** @testcontainers/kafka v11 drives Confluent's images only; cp-kafka 8.x is Apache Kafka 4.x in KRaft mode. */
 const testcontainersImage = 'confluentinc/cp-kafka:8.1.0';
+
+/**
+ * The broker a learner gets from kafka:up (or Compose) has the harness topic with 6 partitions: so does
+ * one these tests start, or tests of commands that use it by default (doctor, the demo) would depend on
+ * who started the broker.
+ */
+async function ensureHarnessTopic(brokers: string[], topic: string, log: Logger): Promise<void> {
+  const admin = createKafka({ clientId: 'harness-test-setup', brokers, log }).admin();
+  await connectClient(admin, brokers);
+  try {
+    await ensureTopic(admin, { topic, partitions: 6, replicationFactor: 1 }, log);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Tests run the CLIs as a user does, from dist/ (worker threads and forked children need JavaScript).
@@ -48,7 +65,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (choice.runtime === 'testcontainers') {
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const container = await new KafkaContainer(testcontainersImage).withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' }).start();
-    project.provide('brokers', [`${container.getHost()}:${container.getMappedPort(9093)}`]);
+    const brokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
+    await ensureHarnessTopic(brokers, config.topic, log);
+    project.provide('brokers', brokers);
     return async () => {
       await container.stop();
     };
@@ -64,6 +83,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cluster = new LocalCluster({ home: config.kafkaHome, log, javaHome: config.javaHome, heapOpts: config.kafkaHeapOpts });
   // When up() fails it stops the nodes it started itself, so a throw here leaves no JVM behind.
   const result = await cluster.up({ timeoutMs: 120_000 });
+  await ensureHarnessTopic(result.brokers, config.topic, log);
   project.provide('brokers', result.brokers);
   process.stderr.write(
     result.started.length > 0
